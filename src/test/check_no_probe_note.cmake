@@ -1,0 +1,11 @@
+# Fails if any of OBJECTS (a ;-list) has a .note.stapsdt section.
+foreach(object IN LISTS OBJECTS)
+  execute_process(COMMAND readelf -S -W ${object} OUTPUT_VARIABLE sections RESULT_VARIABLE rc)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "readelf failed on ${object}")
+  endif()
+  if(sections MATCHES "\\.note\\.stapsdt|\\.probes")
+    message(FATAL_ERROR "${object} was compiled with tracing off but has a probe note or semaphore")
+  endif()
+  message(STATUS "${object}: no probe note")
+endforeach()
