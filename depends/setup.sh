@@ -11,16 +11,21 @@ if [ "$(uname -s)" != Linux ]; then
     say "not Linux: install the packages of $here/packages.txt by hand; USDT tracing is unavailable, the build still works (-DWITH_USDT=OFF)."
     exit 0
 fi
-if [ "$(id -u)" -ne 0 ]; then
-    say "not root: cannot install packages or prepare tracing. Run as root, or install $here/packages.txt yourself; the build works, tracing tests need root."
-    exit 1
-fi
-
 mapfile -t wanted < <(sed -e 's/#.*//' -e 's/[[:space:]]//g' "$here/packages.txt" | grep -v '^$')
 missing=()
 for p in "${wanted[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 done
+
+if [ "$(id -u)" -ne 0 ]; then
+    if [ ${#missing[@]} -gt 0 ]; then
+        say "not root: cannot install ${missing[*]}. Run as root, or install them yourself."
+        exit 1
+    fi
+    say "not root: packages are installed, but the host is not prepared for tracing; the build works and tests that attach tracers skip (they need root)."
+    exit 0
+fi
+
 if [ ${#missing[@]} -gt 0 ]; then
     say "installing ${#missing[@]} package(s): ${missing[*]}"
     export DEBIAN_FRONTEND=noninteractive
@@ -32,19 +37,28 @@ fi
 
 # BCC compiles its programs against the running kernel's headers. Debian has no
 # headers package for every kernel; link the newest installed ones when the
-# kernel's own are missing.
-kbuild=/lib/modules/$(uname -r)/build
-if [ ! -e "$kbuild" ]; then
+# kernel's own are missing. Debian splits them in two: the -amd64 folder has
+# the generated, architecture-specific part (build/), -common the rest
+# (source/); BCC reads both.
+modules=/lib/modules/$(uname -r)
+if [ ! -e "$modules/build" ]; then
     newest=$(ls -d /usr/src/linux-headers-*-amd64 2>/dev/null | sort -V | tail -n 1 || true)
     if [ -n "$newest" ]; then
-        mkdir -p "$(dirname "$kbuild")"
-        ln -sfn "$newest" "$kbuild"
-        say "linked $kbuild -> $newest (no headers for this kernel in Debian)"
+        mkdir -p "$modules"
+        ln -sfn "$newest" "$modules/build"
+        say "linked $modules/build -> $newest (no headers for this kernel in Debian)"
     else
         say "warning: no kernel headers under /usr/src; BCC tests will not run"
     fi
 else
-    say "kernel headers present at $kbuild"
+    say "kernel headers present at $modules/build"
+fi
+if [ ! -e "$modules/source" ] && [ -L "$modules/build" ]; then
+    common=$(readlink -f "$modules/build" | sed 's/-amd64$/-common/')
+    if [ -d "$common" ]; then
+        ln -sfn "$common" "$modules/source"
+        say "linked $modules/source -> $common"
+    fi
 fi
 
 mount_if_absent() { # type dir

@@ -7,16 +7,15 @@
 //                    a pointer to 32 bytes and the iteration number
 //   example:counter  1 argument (iteration); it has call sites in two source
 //                    files, which share one semaphore
-//   example:redzone  fired from a leaf function whose locals live in the red
-//                    zone below the stack pointer; the function reports
-//                    whether they survived the probe
+//   example:message  a C string, a pointer to bytes and their count (32), the
+//                    shape of net:inbound_message's last arguments, within
+//                    reach of bpftrace 0.17, which reads arg0..arg5 only
 //
 // Without arguments it fires once a second until interrupted (a demo). With
 // --commands it reads commands from standard input, one a line:
-//   status        prints "example:twelve=S example:counter=S example:redzone=S"
-//                 with each semaphore's value as the program sees it
+//   status        prints "example:twelve=S example:counter=S example:message=S" with each
+//                 semaphore's value as the program sees it (0: not traced)
 //   fire N        fires every probe N times and prints "fired N"
-//   redzone N     runs the red-zone leaf N times, prints "redzone damaged=D"
 //   quit          exits
 #include <util/trace.h>
 
@@ -58,30 +57,19 @@ void fire_all(uint64_t iteration)
                g_bytes + z,
                iteration);
     TRACEPOINT(example, counter, iteration);
+    TRACEPOINT(example, message, TEXT + z, g_bytes + z, static_cast<uint64_t>(sizeof(g_bytes) + z));
     fire_counter_elsewhere(iteration);
-}
-
-// A leaf function (it calls nothing) keeps its locals in the 128-byte red
-// zone below %rsp without moving the stack pointer; 16 of them fill it. A
-// probe instruction that the kernel turns into a call would push a return
-// address onto them; the header's 5-byte nop form steps over the red zone
-// first. Returns how many of the locals changed across the probe.
-__attribute__((noinline)) uint64_t redzone_leaf(uint64_t seed)
-{
-    volatile uint64_t locals[16];
-    for (int i = 0; i < 16; ++i) locals[i] = seed * 0x9e3779b97f4a7c15ULL + i;
-    TRACEPOINT(example, redzone, seed);
-    uint64_t damaged = 0;
-    for (int i = 0; i < 16; ++i) damaged += locals[i] != seed * 0x9e3779b97f4a7c15ULL + i;
-    return damaged;
 }
 
 void print_status()
 {
-    std::printf("example:twelve=%d example:counter=%d example:redzone=%d\n",
-                TRACE_ACTIVE(example, twelve) ? 1 : 0,
-                TRACE_ACTIVE(example, counter) ? 1 : 0,
-                TRACE_ACTIVE(example, redzone) ? 1 : 0);
+#ifdef ENABLE_TRACING
+    std::printf("example:twelve=%d example:counter=%d example:message=%d\n",
+                TRACE_SEMAPHORE(example, twelve), TRACE_SEMAPHORE(example, counter),
+                TRACE_SEMAPHORE(example, message));
+#else
+    std::printf("example:twelve=0 example:counter=0 example:message=0 (tracing compiled out)\n");
+#endif
 }
 
 int run_commands()
@@ -91,20 +79,14 @@ int run_commands()
     while (std::cin >> command) {
         if (command == "status") {
             print_status();
-        } else if (command == "fire" || command == "redzone") {
+        } else if (command == "fire") {
             uint64_t n = 0;
             if (!(std::cin >> n)) {
-                std::printf("error: %s needs a count\n", command.c_str());
+                std::printf("error: fire needs a count\n");
                 return 1;
             }
-            if (command == "fire") {
-                for (uint64_t i = 0; i < n; ++i) fire_all(++iteration);
-                std::printf("fired %" PRIu64 "\n", n);
-            } else {
-                uint64_t damaged = 0;
-                for (uint64_t i = 0; i < n; ++i) damaged += redzone_leaf(i + 1) != 0;
-                std::printf("redzone damaged=%" PRIu64 "\n", damaged);
-            }
+            for (uint64_t i = 0; i < n; ++i) fire_all(++iteration);
+            std::printf("fired %" PRIu64 "\n", n);
         } else if (command == "quit") {
             return 0;
         } else {
@@ -127,10 +109,9 @@ int main(int argc, char** argv)
         return 1;
     }
     std::setvbuf(stdout, nullptr, _IOLBF, 0);
-    std::printf("trace_example: firing example:twelve, example:counter and example:redzone once a second; Ctrl-C stops\n");
+    std::printf("trace_example: firing example:twelve, example:counter and example:message once a second; Ctrl-C stops\n");
     for (uint64_t iteration = 1;; ++iteration) {
         fire_all(iteration);
-        redzone_leaf(iteration);
         std::printf("iteration %" PRIu64 ": ", iteration);
         print_status();
         std::this_thread::sleep_for(std::chrono::seconds(1));

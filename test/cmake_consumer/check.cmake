@@ -1,0 +1,21 @@
+# Installs the `trace` component of BUILD_DIR into a scratch prefix, builds
+# test/cmake_consumer against it, runs it, and checks that it has the
+# consumer:started probe (when USDT is on).
+set(work ${BUILD_DIR}/cmake_consumer)
+file(REMOVE_RECURSE ${work})
+function(run)
+  execute_process(COMMAND ${ARGN} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "failed: ${ARGN}\n${out}\n${err}")
+  endif()
+  set(out "${out}" PARENT_SCOPE)
+endfunction()
+run(${CMAKE_COMMAND} --install ${BUILD_DIR} --component trace --prefix ${work}/prefix)
+run(${CMAKE_COMMAND} -S ${SOURCE_DIR}/test/cmake_consumer -B ${work}/build -DCMAKE_PREFIX_PATH=${work}/prefix)
+run(${CMAKE_COMMAND} --build ${work}/build)
+run(${work}/build/trace_consumer)
+run(readelf -n ${work}/build/trace_consumer)
+if(ENABLE_USDT AND NOT out MATCHES "Provider: consumer[ \t\r\n]+Name: started")
+  message(FATAL_ERROR "the consumer has no consumer:started probe:\n${out}")
+endif()
+message(STATUS "a separate project built and ran with the installed tracing library")
