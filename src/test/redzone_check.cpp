@@ -12,6 +12,7 @@
 // Usage: trace_redzone_check N   reads one line from standard input (so the
 // test can attach first), runs N iterations of each leaf and prints
 // "safe_damaged=A raw_damaged=B": how many iterations saw a changed local.
+#include <test/redzone_leaf.h>
 #include <util/trace.h>
 
 #include <cinttypes>
@@ -21,19 +22,7 @@
 #include <string>
 #include <iostream>
 
-uint64_t redzone_leaf_raw_nop5(uint64_t seed); // redzone_raw.cpp
-
-// Sixteen 8-byte locals fill the red zone: the compiler places them at
-// -0x80(%rsp) .. -0x8(%rsp) in a leaf function.
-__attribute__((noinline)) uint64_t redzone_leaf_safe(uint64_t seed)
-{
-    volatile uint64_t locals[16];
-    for (int i = 0; i < 16; ++i) locals[i] = seed * 0x9e3779b97f4a7c15ULL + i;
-    TRACEPOINT(example, redzone_safe, seed);
-    uint64_t damaged = 0;
-    for (int i = 0; i < 16; ++i) damaged += locals[i] != seed * 0x9e3779b97f4a7c15ULL + i;
-    return damaged;
-}
+DEFINE_REDZONE_LEAF(redzone_leaf_safe, TRACEPOINT(example, redzone_safe, seed))
 
 int main(int argc, char** argv)
 {
