@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Builds both presets and runs every test: unit tests (CTest) in both builds,
-# all functional tests against the optimized build, and the tracing-library
-# tests against the Debug build too (arguments sit in other registers and
-# stack slots there). Run from anywhere, as root for the tracing tests.
+# all functional tests against the optimized build, the tracing-library tests
+# against the Debug build too (arguments sit in other registers and stack
+# slots there), and a short run of every fuzz target under ASan and UBSan
+# (preset fuzz, clang). Run from anywhere, as root for the tracing tests.
 # Ends with "total: N passed, N failed, N skipped"; exits non-zero on failure.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -54,6 +55,19 @@ echo "=== functional tests of the tracing library: build-dev (Debug)"
     --filter contrib_tracing_example \
     2>&1 | tee "$log/functional-dev" || status=1
 tally "$log/functional-dev"
+
+echo "=== fuzz smoke run (build-fuzz, clang, ASan+UBSan, ${FUZZ_SMOKE_SECONDS:-10} s per target)"
+if cmake --preset fuzz -DFUZZ_SMOKE_SECONDS="${FUZZ_SMOKE_SECONDS:-10}" >/dev/null &&
+   cmake --build --preset fuzz --target fuzz_smoke -j "$jobs" >"$log/fuzz" 2>&1; then
+    grep -E '^(stat::number_of_executed_runs|Done [0-9]+ runs)' "$log/fuzz" || true
+    echo "fuzz smoke: passed"
+    passed=$((passed + 1))
+else
+    tail -n 60 "$log/fuzz"
+    echo "fuzz smoke: FAILED"
+    failed=$((failed + 1))
+    status=1
+fi
 
 rm -rf "$log"
 echo "total: $passed passed, $failed failed, $skipped skipped"
