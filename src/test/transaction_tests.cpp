@@ -230,34 +230,27 @@ bool CheckInvalidCase(const TxCase& test)
     return ok;
 }
 
+// Runs every transaction row of a vector file through check; the file has
+// `rows` rows, comments included.
+void RunTxFile(const char* file, size_t rows, bool (*check)(const TxCase&))
+{
+    size_t comment_rows = 0;
+    const std::vector<TxCase> cases = LoadTxCases(file, comment_rows);
+    BOOST_CHECK_EQUAL(cases.size() + comment_rows, rows);
+    size_t passed = 0;
+    for (const TxCase& test : cases) {
+        if (check(test)) ++passed;
+    }
+    BOOST_TEST_MESSAGE(file << ": " << passed << " of " << cases.size() << " transactions pass");
+    BOOST_CHECK_EQUAL(passed, cases.size());
+}
+
 } // namespace
 
 BOOST_AUTO_TEST_SUITE(transaction_tests)
 
-BOOST_AUTO_TEST_CASE(tx_valid)
-{
-    size_t comment_rows = 0;
-    const std::vector<TxCase> cases = LoadTxCases("tx_valid.json", comment_rows);
-    BOOST_CHECK_EQUAL(cases.size() + comment_rows, 250U);
-    size_t passed = 0;
-    for (const TxCase& test : cases) {
-        if (CheckValidCase(test)) ++passed;
-    }
-    BOOST_TEST_MESSAGE("tx_valid.json: " << passed << " of " << cases.size() << " transactions pass");
-    BOOST_CHECK_EQUAL(passed, cases.size());
-}
+BOOST_AUTO_TEST_CASE(tx_valid) { RunTxFile("tx_valid.json", 250, CheckValidCase); }
 
-BOOST_AUTO_TEST_CASE(tx_invalid)
-{
-    size_t comment_rows = 0;
-    const std::vector<TxCase> cases = LoadTxCases("tx_invalid.json", comment_rows);
-    BOOST_CHECK_EQUAL(cases.size() + comment_rows, 201U);
-    size_t passed = 0;
-    for (const TxCase& test : cases) {
-        if (CheckInvalidCase(test)) ++passed;
-    }
-    BOOST_TEST_MESSAGE("tx_invalid.json: " << passed << " of " << cases.size() << " transactions pass");
-    BOOST_CHECK_EQUAL(passed, cases.size());
-}
+BOOST_AUTO_TEST_CASE(tx_invalid) { RunTxFile("tx_invalid.json", 201, CheckInvalidCase); }
 
 BOOST_AUTO_TEST_SUITE_END()
