@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <limits>
 
 BlockIndex::BlockIndex(const BlockHeader& header)
     : version{header.version}, merkle_root{header.merkle_root}, time{header.time}, bits{header.bits},
@@ -104,6 +105,19 @@ std::string BlockIndex::ToString() const
 arith_uint256 GetBlockProof(const BlockIndex& block)
 {
     return GetBlockProof(block.bits);
+}
+
+int64_t GetBlockProofEquivalentTime(const BlockIndex& to, const BlockIndex& from, const BlockIndex& tip,
+                                    int64_t target_spacing)
+{
+    const bool ahead = to.chain_work > from.chain_work;
+    arith_uint256 work = ahead ? to.chain_work - from.chain_work : from.chain_work - to.chain_work;
+    const arith_uint256 tip_proof = GetBlockProof(tip);
+    if (tip_proof == 0) return ahead ? std::numeric_limits<int64_t>::max() : std::numeric_limits<int64_t>::min();
+    work *= arith_uint256(static_cast<uint64_t>(target_spacing));
+    work /= tip_proof;
+    const int64_t seconds = work.bits() > 63 ? std::numeric_limits<int64_t>::max() : static_cast<int64_t>(work.GetLow64());
+    return ahead ? seconds : -seconds;
 }
 
 const BlockIndex* LastCommonAncestor(const BlockIndex* a, const BlockIndex* b)

@@ -100,6 +100,12 @@ int GetSkipHeight(int height);
 // Expected number of hashes for a block with these bits (its share of chain work).
 arith_uint256 GetBlockProof(const BlockIndex& block);
 
+// Seconds it would take, at target_spacing seconds per block of tip's
+// difficulty, to produce the chain work between from and to (negative when
+// to has less work than from). Clamped to the int64_t range.
+int64_t GetBlockProofEquivalentTime(const BlockIndex& to, const BlockIndex& from, const BlockIndex& tip,
+                                    int64_t target_spacing);
+
 // Deepest block that is an ancestor of (or equal to) both; null if either is
 // null or they share no ancestor.
 const BlockIndex* LastCommonAncestor(const BlockIndex* a, const BlockIndex* b);

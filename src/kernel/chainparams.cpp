@@ -190,7 +190,8 @@ std::unique_ptr<const ChainParams> ChainParams::TestNet()
     c.csv_height = 770112;
     c.segwit_height = 834624;
     // Taproot came to testnet3 by a BIP9 deployment without a minimum
-    // height; the period it activated in starts here.
+    // height; it is active from the first block of retarget period 998,
+    // 000000000000eb906ab072652b86b05a1afeb95df53ed5c5a63aa3574e1f1b33.
     c.taproot_height = 2011968;
     c.script_flag_exceptions[Hash("00000000dd30457c001f4095d208cc1296b0eed002427aa599874af7a432b105")] =
         SCRIPT_VERIFY_NONE;

@@ -19,6 +19,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <type_traits>
 #include <unordered_map>
 #include <vector>
 
@@ -87,7 +88,7 @@ private:
 struct CoinsCacheEntry {
     enum Flags : uint8_t { DIRTY = 1, FRESH = 2 };
     // no_unique_address lets flags live in Coin's tail padding: 8 bytes less
-    // per entry, 16 less per map node after malloc's rounding.
+    // per entry and per (pooled) map node, 88 bytes with the key.
     [[no_unique_address]] Coin coin;
     uint8_t flags = 0;
 
@@ -98,7 +99,100 @@ struct CoinsCacheEntry {
 static_assert(sizeof(CoinsCacheEntry) == sizeof(Coin), "flags expected in Coin's tail padding");
 #endif
 
-using CoinsMap = std::unordered_map<OutPoint, CoinsCacheEntry, SaltedOutpointHasher>;
+// Storage for the coins map's nodes: carved from chunks the pool gets from
+// malloc (growing to 256 KiB), reused through a free list, so a node costs
+// exactly its size instead of its size plus malloc's header and rounding.
+// Memory goes back to malloc when the pool is destroyed (with its map).
+class CoinsNodePool {
+public:
+    CoinsNodePool() = default;
+    ~CoinsNodePool();
+    CoinsNodePool(const CoinsNodePool&) = delete;
+    CoinsNodePool& operator=(const CoinsNodePool&) = delete;
+
+    // Whether requests of this size come from the pool (the first size asked
+    // for becomes the pool's; every node of a map has the same size).
+    bool Serves(size_t bytes) noexcept
+    {
+        if (m_node_bytes == 0 && bytes >= sizeof(void*)) m_node_bytes = bytes;
+        return bytes == m_node_bytes;
+    }
+    void* Allocate()
+    {
+        if (m_free) {
+            void* p = m_free;
+            m_free = *static_cast<void**>(p);
+            return p;
+        }
+        if (m_next + m_node_bytes > m_end) NewChunk();
+        void* p = m_next;
+        m_next += m_node_bytes;
+        return p;
+    }
+    void Deallocate(void* p) noexcept
+    {
+        *static_cast<void**>(p) = m_free;
+        m_free = p;
+    }
+    // Bytes malloc holds for the pool's chunks.
+    size_t MemoryUsage() const noexcept { return m_chunk_bytes; }
+
+private:
+    void NewChunk();
+
+    size_t m_node_bytes = 0;
+    std::vector<void*> m_chunks;
+    size_t m_chunk_bytes = 0;
+    void* m_free = nullptr;
+    char* m_next = nullptr;
+    char* m_end = nullptr;
+};
+
+// Allocator of the coins map: nodes from a CoinsNodePool shared by the
+// map's rebound copies, everything else (the bucket array) from the heap.
+template <typename T>
+class CoinsMapAllocator {
+public:
+    using value_type = T;
+    using propagate_on_container_copy_assignment = std::true_type;
+    using propagate_on_container_move_assignment = std::true_type;
+    using propagate_on_container_swap = std::true_type;
+
+    CoinsMapAllocator() : m_pool(std::make_shared<CoinsNodePool>()) {}
+    template <typename U>
+    CoinsMapAllocator(const CoinsMapAllocator<U>& other) noexcept : m_pool(other.m_pool) {}
+    // A copied map gets its own pool.
+    CoinsMapAllocator select_on_container_copy_construction() const { return CoinsMapAllocator(); }
+
+    T* allocate(size_t n)
+    {
+        if (n == 1 && m_pool->Serves(sizeof(T))) return static_cast<T*>(m_pool->Allocate());
+        return std::allocator<T>().allocate(n);
+    }
+    void deallocate(T* p, size_t n) noexcept
+    {
+        if (n == 1 && m_pool->Serves(sizeof(T))) {
+            m_pool->Deallocate(p);
+        } else {
+            std::allocator<T>().deallocate(p, n);
+        }
+    }
+    const CoinsNodePool& Pool() const { return *m_pool; }
+
+    template <typename U>
+    friend bool operator==(const CoinsMapAllocator& a, const CoinsMapAllocator<U>& b) noexcept
+    {
+        return a.m_pool == b.m_pool;
+    }
+
+private:
+    template <typename U>
+    friend class CoinsMapAllocator;
+    std::shared_ptr<CoinsNodePool> m_pool;
+};
+
+using CoinsMap = std::unordered_map<OutPoint, CoinsCacheEntry, SaltedOutpointHasher, std::equal_to<OutPoint>,
+                                    CoinsMapAllocator<std::pair<const OutPoint, CoinsCacheEntry>>>;
 
 // Walks every coin of a view in key order.
 class CoinsCursor {

@@ -1,6 +1,7 @@
 #include <kernel/coins_db.h>
 
 #include <streams.h>
+#include <util/logging.h>
 
 #include <stdexcept>
 
@@ -111,8 +112,10 @@ bool CoinsViewDB::BatchWrite(CoinsMap& map, const uint256& best_block, bool /*er
     Database::Batch batch;
     batch.Write(DB_HEAD_BLOCKS, std::vector<uint256>{best_block, old_best});
     unsigned batches_written = 0;
+    size_t changed = 0;
     for (auto& [outpoint, entry] : map) {
         if (!(entry.flags & CoinsCacheEntry::DIRTY)) continue;
+        ++changed;
         if (entry.coin.IsSpent()) {
             batch.Erase(KeyOf(outpoint));
         } else {
@@ -128,6 +131,8 @@ bool CoinsViewDB::BatchWrite(CoinsMap& map, const uint256& best_block, bool /*er
     batch.Erase(DB_HEAD_BLOCKS);
     batch.Write(DB_BEST_BLOCK, best_block);
     m_db.WriteBatch(batch, /*sync=*/true);
+    LogDebug(LogCategory::COINDB, "Committed {} changed transaction outputs (out of {}) to coin database...", changed,
+             map.size());
     return true;
 }
 

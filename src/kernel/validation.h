@@ -43,6 +43,7 @@ struct ChainstateManagerOptions {
     bool txindex = false;
     int script_threads = 0;  // worker threads besides the validating one
     std::optional<uint256> assumevalid = std::nullopt;  // nullopt: the network's default; null hash: verify everything
+    std::optional<uint256> minimum_chain_work = std::nullopt;  // -minimumchainwork; nullopt: the network's default
     bool reindex = false;
     bool reindex_chainstate = false;
     std::function<int64_t()> adjusted_time = nullptr;  // seconds; null: the system clock
@@ -104,6 +105,9 @@ public:
     // -txindex: the transaction and the hash of its block.
     std::optional<std::pair<TransactionRef, uint256>> FindTransaction(const uint256& txid) const;
     bool IsInitialBlockDownload() const;
+    // Work a header chain needs before the node trusts it (leaves IBD,
+    // skips assumed-valid scripts): -minimumchainwork or the network's.
+    arith_uint256 MinimumChainWork() const;
 
     // Counters for tests and benchmarks.
     uint64_t ScriptChecksRun() const { return m_script_checks_run; }

@@ -5,14 +5,48 @@
 #include <kernel/validation.h>
 
 #include <kernel/txindex.h>
+#include <util/logging.h>
+#include <util/time.h>
 #include <util/trace.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cmath>
+#include <ctime>
 #include <vector>
 
 namespace {
 // Blocks connected per step before observers hear of the new tip.
 constexpr int MAX_CONNECT_PER_STEP = 32;
+
+// Share of all transactions so far that the chain up to tip holds, from a
+// rough rate of transactions per second since the tip's time (1 on regtest).
+double VerificationProgress(const ChainParams& params, const BlockIndex& tip)
+{
+    if (tip.chain_tx == 0) return 0.0;
+    double tx_rate = 0.0;
+    switch (params.GetChainType()) {
+    case ChainType::MAIN: tx_rate = 5.0; break;
+    case ChainType::TESTNET:
+    case ChainType::TESTNET4: tx_rate = 0.5; break;
+    case ChainType::SIGNET: tx_rate = 0.1; break;
+    case ChainType::REGTEST: break;
+    }
+    const double behind = std::max<double>(0.0, static_cast<double>(std::time(nullptr) - tip.GetBlockTime()));
+    const double done = static_cast<double>(tip.chain_tx);
+    return std::min(1.0, done / (done + behind * tx_rate));
+}
+
+// Bitcoin Core's "UpdateTip:" line, after every change of the tip.
+void LogUpdateTip(const ChainParams& params, const BlockIndex& tip, const CoinsViewCache& coins)
+{
+    LogInfo("UpdateTip: new best={} height={} version=0x{:08x} log2_work={:.6f} tx={} date='{}' progress={:.6f} "
+            "cache={:.1f}MiB({}utxo)",
+            tip.GetBlockHash().GetHex(), tip.height, static_cast<uint32_t>(tip.version),
+            std::log2(tip.chain_work.getdouble()), tip.chain_tx, FormatISO8601DateTime(tip.GetBlockTime()),
+            VerificationProgress(params, tip), static_cast<double>(coins.DynamicMemoryUsage()) / (1 << 20),
+            coins.GetCacheSize());
+}
 } // namespace
 
 void ChainstateManager::TryAddCandidate(BlockIndex* index)
@@ -88,6 +122,7 @@ bool ChainstateManager::DisconnectTip(BlockValidationState& state)
         view.Flush();
     }
     m_chainstate->ActiveChain().SetTip(tip->prev);
+    if (tip->prev) LogUpdateTip(Params(), *tip->prev, CoinsTip());
     const uint256 hash = tip->GetBlockHash();
     const int32_t height = tip->height;
     const uint64_t tx_count = block->vtx.size();
@@ -119,6 +154,7 @@ bool ChainstateManager::ConnectTip(BlockValidationState& state, BlockIndex* inde
         view.Flush();
     }
     m_chainstate->ActiveChain().SetTip(index);
+    LogUpdateTip(Params(), *index, CoinsTip());
     if (m_txindex) m_txindex->BlockConnected(*block, *index);
     m_observers.BlockChecked(*block, state);
     m_observers.BlockConnected(block, *index);

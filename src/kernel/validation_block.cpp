@@ -9,6 +9,7 @@
 #include <script/interpreter.h>
 
 #include <deque>
+#include <vector>
 
 bool CandidateOrder::operator()(const BlockIndex* a, const BlockIndex* b) const
 {
@@ -165,8 +166,26 @@ bool ChainstateManager::TestBlockValidity(BlockValidationState& state, const Blo
     scratch.phash = &hash;
     scratch.prev = prev;
     scratch.height = prev->height + 1;
-    CoinsViewCache view(&CoinsTip());
-    return ConnectBlock(block, state, &scratch, view, /*just_check=*/true);
+    // Coins the check pulls into the tip cache are dropped again when the
+    // block is invalid (as a mempool test does with a rejected transaction),
+    // so a stream of bad proposals cannot fill the cache.
+    CoinsViewCache& tip = CoinsTip();
+    std::vector<OutPoint> pulled;
+    for (const TransactionRef& tx : block.vtx) {
+        if (tx->IsCoinBase()) continue;
+        for (const TxIn& in : tx->vin) {
+            if (!tip.HaveCoinInCache(in.prevout)) pulled.push_back(in.prevout);
+        }
+    }
+    CoinsViewCache view(&tip);
+    if (ConnectBlock(block, state, &scratch, view, /*just_check=*/true)) return true;
+    for (const OutPoint& outpoint : pulled) tip.Uncache(outpoint);
+    return false;
+}
+
+arith_uint256 ChainstateManager::MinimumChainWork() const
+{
+    return UintToArith256(m_options.minimum_chain_work.value_or(Params().GetConsensus().minimum_chain_work));
 }
 
 bool ChainstateManager::IsInitialBlockDownload() const
@@ -175,7 +194,7 @@ bool ChainstateManager::IsInitialBlockDownload() const
     if (m_ibd_latched) return false;
     const BlockIndex* tip = ActiveChain().Tip();
     if (!tip) return true;
-    if (tip->chain_work < UintToArith256(Params().GetConsensus().minimum_chain_work)) return true;
+    if (tip->chain_work < MinimumChainWork()) return true;
     const int64_t now = AdjustedTime();
     if (tip->GetBlockTime() < now - 24 * 60 * 60) return true;
     m_ibd_latched = true;

@@ -102,8 +102,14 @@ bool ChainstateManager::ShouldCheckScripts(const BlockIndex& index) const
     // The assumed-valid block must be on the best header chain, and that
     // chain must carry at least the network's minimum work.
     if (!m_best_header || m_best_header->GetAncestor(av->height) != av) return true;
-    if (m_best_header->chain_work < UintToArith256(Params().GetConsensus().minimum_chain_work)) return true;
-    return false;
+    if (m_best_header->chain_work < MinimumChainWork()) return true;
+    // And the block must be buried under at least two weeks' worth of work
+    // (at the best header's difficulty): a fake header chain that long costs
+    // too much to feed a node a bad block that way.
+    constexpr int64_t TWO_WEEKS = 60 * 60 * 24 * 7 * 2;
+    const int64_t buried = GetBlockProofEquivalentTime(*m_best_header, index, *m_best_header,
+                                                       Params().GetConsensus().pow_target_spacing);
+    return buried <= TWO_WEEKS;
 }
 
 bool ChainstateManager::ConnectBlock(const Block& block, BlockValidationState& state, BlockIndex* index,

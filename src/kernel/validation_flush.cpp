@@ -5,6 +5,7 @@
 #include <kernel/validation.h>
 
 #include <kernel/txindex.h>
+#include <util/logging.h>
 #include <util/trace.h>
 
 #include <chrono>
@@ -15,6 +16,20 @@ void ChainstateManager::FatalDiskError(const std::string& what) const
 {
     throw std::runtime_error(what + " (restart with -reindex to rebuild from the block files)");
 }
+
+namespace {
+const char* FlushModeName(FlushStateMode mode)
+{
+    switch (mode) {
+    case FlushStateMode::NONE: return "NONE";
+    case FlushStateMode::IF_NEEDED: return "IF_NEEDED";
+    case FlushStateMode::PERIODIC: return "PERIODIC";
+    case FlushStateMode::FORCE_FLUSH: return "FORCE_FLUSH";
+    case FlushStateMode::FORCE_SYNC: return "FORCE_SYNC";
+    }
+    return "?";
+}
+} // namespace
 
 void ChainstateManager::FlushStateToDisk(FlushStateMode mode)
 {
@@ -31,22 +46,33 @@ bool ChainstateManager::FlushStateToDiskInternal(FlushStateMode mode, bool flush
     const auto now = std::chrono::steady_clock::now();
     const bool periodic_due = now - m_last_flush >= m_options.periodic_flush_interval;
     const bool forced = mode == FlushStateMode::FORCE_FLUSH || mode == FlushStateMode::FORCE_SYNC;
-    const bool do_flush = forced || flush_for_prune || over_limit ||
-                          (mode == FlushStateMode::PERIODIC && periodic_due);
-    if (!do_flush) return true;
 
+    // Automatic pruning (-prune=N): checked on every call, so block files go
+    // as soon as the blk/rev files pass the target and a file lies wholly
+    // below the last MIN_BLOCKS_TO_KEEP blocks. The coins are written first:
+    // a crash must never need to replay a block whose file is gone.
     std::set<int> pruned;
     if (m_blockman->IsPruneMode() && !m_blockman->IsManualPruneOnly() && ActiveChain().Tip()) {
         pruned = m_blockman->FindFilesToPrune(ActiveChain().Height());
         flush_for_prune = flush_for_prune || !pruned.empty();
     }
+    const bool do_flush = forced || flush_for_prune || over_limit ||
+                          (mode == FlushStateMode::PERIODIC && periodic_due);
+    if (!do_flush) return true;
+
+    LogDebug(LogCategory::COINDB, "Writing chainstate to disk: flush mode={}, prune={:d}, large={:d}, critical={:d}, periodic={:d}",
+             FlushModeName(mode), flush_for_prune, over_limit, over_limit && mode == FlushStateMode::IF_NEEDED,
+             mode == FlushStateMode::PERIODIC && periodic_due);
     const auto start = std::chrono::steady_clock::now();
     const uint64_t coins_before = coins.GetCacheSize();
     // The index first: coins that reference a block the index does not know
     // could not be repaired after a crash.
     if (!m_blockman->FlushIndex()) return false;
     // Keep the cache warm unless it is too big or we were asked to empty it.
-    const bool keep = mode == FlushStateMode::FORCE_SYNC || (!over_limit && mode == FlushStateMode::PERIODIC);
+    // A flush only for pruning keeps it warm too.
+    const bool keep = mode == FlushStateMode::FORCE_SYNC ||
+                      (!over_limit && (mode == FlushStateMode::PERIODIC ||
+                                       (flush_for_prune && mode == FlushStateMode::IF_NEEDED)));
     const bool ok = keep ? coins.Sync() : coins.Flush();
     if (!ok) return false;
     if (m_txindex) m_txindex->Commit();

@@ -3,6 +3,10 @@
 #include <script/script_num.h>
 
 #include <array>
+#include <cstdlib>
+#include <cstring>
+#include <new>
+#include <stdexcept>
 
 namespace {
 
@@ -267,4 +271,108 @@ unsigned Script::GetSigOpCount(const Script& script_sig) const
         if (op > OP_16) return 0;
     }
     return Script(last_push.begin(), last_push.end()).GetSigOpCount(true);
+}
+
+// ---------------------------------------------------------------------------
+// ScriptBytes storage
+
+unsigned char* ScriptBytes::HeapPointer() const noexcept
+{
+    unsigned char* p;
+    std::memcpy(&p, m_buf, sizeof(p));
+    return p;
+}
+
+uint32_t ScriptBytes::HeapSize() const noexcept
+{
+    uint32_t n;
+    std::memcpy(&n, m_buf + SIZE_AT, sizeof(n));
+    return n;
+}
+
+uint32_t ScriptBytes::HeapCapacity() const noexcept
+{
+    uint32_t n;
+    std::memcpy(&n, m_buf + CAPACITY_AT, sizeof(n));
+    return n;
+}
+
+void ScriptBytes::SetHeap(unsigned char* p, size_t size, size_t capacity) noexcept
+{
+    const uint32_t size32 = static_cast<uint32_t>(size);
+    const uint32_t capacity32 = static_cast<uint32_t>(capacity);
+    std::memcpy(m_buf, &p, sizeof(p));
+    std::memcpy(m_buf + SIZE_AT, &size32, sizeof(size32));
+    std::memcpy(m_buf + CAPACITY_AT, &capacity32, sizeof(capacity32));
+    m_tag = HEAP;
+}
+
+void ScriptBytes::SetSize(size_t n) noexcept
+{
+    if (IsHeap()) {
+        const uint32_t n32 = static_cast<uint32_t>(n);
+        std::memcpy(m_buf + SIZE_AT, &n32, sizeof(n32));
+    } else {
+        m_tag = static_cast<uint8_t>(n);
+    }
+}
+
+void ScriptBytes::Reallocate(size_t capacity)
+{
+    const size_t n = size();
+    if (capacity < n) capacity = n;
+    if (capacity <= INLINE_CAPACITY) {
+        if (!IsHeap()) return;
+        unsigned char* old = HeapPointer();
+        std::memcpy(m_buf, old, n);
+        std::free(old);
+        m_tag = static_cast<uint8_t>(n);
+        return;
+    }
+    if (capacity > max_size()) throw std::length_error("script too large");
+    unsigned char* p = static_cast<unsigned char*>(std::malloc(capacity));
+    if (!p) throw std::bad_alloc();
+    std::memcpy(p, data(), n);
+    ReleaseHeap();
+    SetHeap(p, n, capacity);
+}
+
+void ScriptBytes::ReleaseHeap() noexcept
+{
+    if (IsHeap()) std::free(HeapPointer());
+    m_tag = 0;
+}
+
+void ScriptBytes::TakeFrom(ScriptBytes& other) noexcept
+{
+    std::memcpy(m_buf, other.m_buf, sizeof(m_buf));
+    m_tag = other.m_tag;
+    other.m_tag = 0;
+}
+
+size_t ScriptBytes::Grown(size_t needed) noexcept
+{
+    return std::max(needed, std::max<size_t>(2 * INLINE_CAPACITY + 2, needed + needed / 2));
+}
+
+unsigned char* ScriptBytes::MakeGap(size_t offset, size_t n)
+{
+    const size_t old = size();
+    if (old + n > capacity()) Reallocate(Grown(old + n));
+    unsigned char* base = data();
+    std::copy_backward(base + offset, base + old, base + old + n);
+    SetSize(old + n);
+    return base + offset;
+}
+
+unsigned char& ScriptBytes::at(size_t i)
+{
+    if (i >= size()) throw std::out_of_range("ScriptBytes::at");
+    return data()[i];
+}
+
+const unsigned char& ScriptBytes::at(size_t i) const
+{
+    if (i >= size()) throw std::out_of_range("ScriptBytes::at");
+    return data()[i];
 }

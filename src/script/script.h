@@ -4,8 +4,15 @@
 // construction helpers and the template checks consensus needs (P2SH,
 // witness programs, sigop counting). Evaluation lives in interpreter.h.
 
+#include <serialize.h>
+
+#include <algorithm>
+#include <compare>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
+#include <initializer_list>
+#include <iterator>
 #include <optional>
 #include <span>
 #include <string>
@@ -170,11 +177,262 @@ const char* GetOpName(opcodetype op);
 // "OP_" ("DUP") and the aliases OP_FALSE, OP_TRUE, OP_NOP2, OP_NOP3.
 std::optional<opcodetype> OpcodeFromName(std::string_view name);
 
-class Script : public std::vector<unsigned char> {
+// The bytes of a script with the interface of std::vector<unsigned char>
+// (iterators are pointers), kept inside the object up to INLINE_CAPACITY
+// bytes: P2WPKH (22) and P2SH (23) output scripts need no heap block, which
+// is what keeps a coin in the coins cache small. Longer scripts live on the
+// heap. 24 bytes, like the vector it replaces.
+class ScriptBytes {
 public:
-    using std::vector<unsigned char>::vector;
+    using value_type = unsigned char;
+    using size_type = size_t;
+    using difference_type = std::ptrdiff_t;
+    using reference = unsigned char&;
+    using const_reference = const unsigned char&;
+    using pointer = unsigned char*;
+    using const_pointer = const unsigned char*;
+    using iterator = unsigned char*;
+    using const_iterator = const unsigned char*;
+    using reverse_iterator = std::reverse_iterator<iterator>;
+    using const_reverse_iterator = std::reverse_iterator<const_iterator>;
+
+    static constexpr size_t INLINE_CAPACITY = 23;
+
+    ScriptBytes() noexcept = default;
+    explicit ScriptBytes(size_t n) { resize(n); }
+    ScriptBytes(size_t n, unsigned char value) { assign(n, value); }
+    template <std::input_iterator It>
+    ScriptBytes(It first, It last) { assign(first, last); }
+    ScriptBytes(std::initializer_list<unsigned char> bytes) { assign(bytes.begin(), bytes.end()); }
+    ScriptBytes(const ScriptBytes& other) { assign(other.begin(), other.end()); }
+    ScriptBytes(ScriptBytes&& other) noexcept { TakeFrom(other); }
+    ~ScriptBytes() { ReleaseHeap(); }
+    ScriptBytes& operator=(const ScriptBytes& other)
+    {
+        if (this != &other) assign(other.begin(), other.end());
+        return *this;
+    }
+    ScriptBytes& operator=(ScriptBytes&& other) noexcept
+    {
+        if (this != &other) {
+            ReleaseHeap();
+            TakeFrom(other);
+        }
+        return *this;
+    }
+    ScriptBytes& operator=(std::initializer_list<unsigned char> bytes)
+    {
+        assign(bytes.begin(), bytes.end());
+        return *this;
+    }
+
+    // Size and storage.
+    size_t size() const noexcept { return IsHeap() ? HeapSize() : m_tag; }
+    bool empty() const noexcept { return size() == 0; }
+    size_t capacity() const noexcept { return IsHeap() ? HeapCapacity() : INLINE_CAPACITY; }
+    size_t max_size() const noexcept { return UINT32_MAX; }
+    // Bytes of the heap block (0 while the contents are inline).
+    size_t heap_bytes() const noexcept { return IsHeap() ? HeapCapacity() : 0; }
+    void reserve(size_t n)
+    {
+        if (n > capacity()) Reallocate(n);
+    }
+    void shrink_to_fit()
+    {
+        if (IsHeap() && HeapCapacity() > size()) Reallocate(size());
+    }
+    void clear() noexcept { SetSize(0); }
+    void resize(size_t n) { resize(n, 0); }
+    void resize(size_t n, unsigned char value)
+    {
+        const size_t old = size();
+        if (n > old) {
+            reserve(n);
+            std::fill(data() + old, data() + n, value);
+        }
+        SetSize(n);
+    }
+
+    // Access.
+    unsigned char* data() noexcept { return IsHeap() ? HeapPointer() : m_buf; }
+    const unsigned char* data() const noexcept { return IsHeap() ? HeapPointer() : m_buf; }
+    iterator begin() noexcept { return data(); }
+    iterator end() noexcept { return data() + size(); }
+    const_iterator begin() const noexcept { return data(); }
+    const_iterator end() const noexcept { return data() + size(); }
+    const_iterator cbegin() const noexcept { return begin(); }
+    const_iterator cend() const noexcept { return end(); }
+    reverse_iterator rbegin() noexcept { return reverse_iterator(end()); }
+    reverse_iterator rend() noexcept { return reverse_iterator(begin()); }
+    const_reverse_iterator rbegin() const noexcept { return const_reverse_iterator(end()); }
+    const_reverse_iterator rend() const noexcept { return const_reverse_iterator(begin()); }
+    unsigned char& operator[](size_t i) noexcept { return data()[i]; }
+    const unsigned char& operator[](size_t i) const noexcept { return data()[i]; }
+    unsigned char& at(size_t i);
+    const unsigned char& at(size_t i) const;
+    unsigned char& front() noexcept { return *data(); }
+    const unsigned char& front() const noexcept { return *data(); }
+    unsigned char& back() noexcept { return data()[size() - 1]; }
+    const unsigned char& back() const noexcept { return data()[size() - 1]; }
+
+    // Changing the contents.
+    void push_back(unsigned char value)
+    {
+        const size_t n = size();
+        if (n == capacity()) Reallocate(Grown(n + 1));
+        data()[n] = value;
+        SetSize(n + 1);
+    }
+    unsigned char& emplace_back(unsigned char value = 0)
+    {
+        push_back(value);
+        return back();
+    }
+    void pop_back() noexcept { SetSize(size() - 1); }
+    void assign(size_t n, unsigned char value)
+    {
+        clear();
+        resize(n, value);
+    }
+    template <std::input_iterator It>
+    void assign(It first, It last)
+    {
+        if constexpr (std::forward_iterator<It>) {
+            if (Aliases(first)) {
+                const std::vector<unsigned char> copy(first, last);
+                assign(copy.begin(), copy.end());
+                return;
+            }
+            const size_t n = static_cast<size_t>(std::distance(first, last));
+            clear();
+            reserve(n);
+            std::copy(first, last, data());
+            SetSize(n);
+        } else {
+            clear();
+            for (; first != last; ++first) push_back(static_cast<unsigned char>(*first));
+        }
+    }
+    void assign(std::initializer_list<unsigned char> bytes) { assign(bytes.begin(), bytes.end()); }
+    iterator insert(const_iterator pos, unsigned char value) { return insert(pos, size_t{1}, value); }
+    iterator insert(const_iterator pos, size_t n, unsigned char value)
+    {
+        unsigned char* at = MakeGap(static_cast<size_t>(pos - begin()), n);
+        std::fill(at, at + n, value);
+        return at;
+    }
+    template <std::input_iterator It>
+    iterator insert(const_iterator pos, It first, It last)
+    {
+        const size_t offset = static_cast<size_t>(pos - begin());
+        if constexpr (std::forward_iterator<It>) {
+            if (Aliases(first)) {
+                const std::vector<unsigned char> copy(first, last);
+                return insert(begin() + offset, copy.begin(), copy.end());
+            }
+            const size_t n = static_cast<size_t>(std::distance(first, last));
+            unsigned char* at = MakeGap(offset, n);
+            std::copy(first, last, at);
+            return at;
+        } else {
+            const std::vector<unsigned char> copy(first, last);
+            return insert(begin() + offset, copy.begin(), copy.end());
+        }
+    }
+    iterator insert(const_iterator pos, std::initializer_list<unsigned char> bytes)
+    {
+        return insert(pos, bytes.begin(), bytes.end());
+    }
+    iterator erase(const_iterator pos) { return erase(pos, pos + 1); }
+    iterator erase(const_iterator first, const_iterator last)
+    {
+        unsigned char* const base = data();
+        const size_t from = static_cast<size_t>(first - base);
+        const size_t count = static_cast<size_t>(last - first);
+        const size_t n = size();
+        std::copy(base + from + count, base + n, base + from);
+        SetSize(n - count);
+        return base + from;
+    }
+    void swap(ScriptBytes& other) noexcept
+    {
+        ScriptBytes tmp(std::move(other));
+        other = std::move(*this);
+        *this = std::move(tmp);
+    }
+    friend void swap(ScriptBytes& a, ScriptBytes& b) noexcept { a.swap(b); }
+
+    // A copy as a plain byte vector (for interfaces that take one).
+    operator std::vector<unsigned char>() const { return std::vector<unsigned char>(begin(), end()); }
+
+    friend bool operator==(const ScriptBytes& a, const ScriptBytes& b) noexcept
+    {
+        return std::equal(a.begin(), a.end(), b.begin(), b.end());
+    }
+    friend std::strong_ordering operator<=>(const ScriptBytes& a, const ScriptBytes& b) noexcept
+    {
+        return std::lexicographical_compare_three_way(a.begin(), a.end(), b.begin(), b.end());
+    }
+    friend bool operator==(const ScriptBytes& a, const std::vector<unsigned char>& b) noexcept
+    {
+        return std::equal(a.begin(), a.end(), b.begin(), b.end());
+    }
+
+    // Serialized as a byte vector: CompactSize length, then the bytes.
+    template <typename Stream>
+    void Serialize(Stream& s) const
+    {
+        WriteCompactSize(s, size());
+        s.write(std::span<const unsigned char>(data(), size()));
+    }
+    template <typename Stream>
+    void Unserialize(Stream& s)
+    {
+        serialize_detail::ReadBytesChunked(s, *this, ReadCompactSize(s));
+    }
+
+private:
+    // m_tag up to INLINE_CAPACITY: the contents are inline, m_tag is their
+    // size. HEAP: m_buf holds the heap pointer, the size and the capacity
+    // (copied in and out, as m_buf has no alignment).
+    static constexpr uint8_t HEAP = 0xff;
+    static constexpr size_t SIZE_AT = sizeof(unsigned char*);
+    static constexpr size_t CAPACITY_AT = SIZE_AT + sizeof(uint32_t);
+
+    bool IsHeap() const noexcept { return m_tag == HEAP; }
+    unsigned char* HeapPointer() const noexcept;
+    uint32_t HeapSize() const noexcept;
+    uint32_t HeapCapacity() const noexcept;
+    void SetHeap(unsigned char* p, size_t size, size_t capacity) noexcept;
+    void SetSize(size_t n) noexcept;
+    // Moves the contents to storage for `capacity` bytes (inline when they fit).
+    void Reallocate(size_t capacity);
+    void ReleaseHeap() noexcept;
+    void TakeFrom(ScriptBytes& other) noexcept;
+    static size_t Grown(size_t needed) noexcept;
+    // Opens n bytes at offset; returns where they start.
+    unsigned char* MakeGap(size_t offset, size_t n);
+    template <typename It>
+    bool Aliases(It it) const noexcept
+    {
+        if constexpr (std::is_pointer_v<It>) {
+            const unsigned char* p = reinterpret_cast<const unsigned char*>(it);
+            return std::less_equal<>()(data(), p) && std::less<>()(p, data() + capacity());
+        } else {
+            return false;
+        }
+    }
+
+    unsigned char m_buf[INLINE_CAPACITY]{};
+    uint8_t m_tag = 0;
+};
+static_assert(sizeof(ScriptBytes) == 24);
+
+class Script : public ScriptBytes {
+public:
+    using ScriptBytes::ScriptBytes;
     Script() = default;
-    explicit Script(std::span<const unsigned char> bytes) : std::vector<unsigned char>(bytes.begin(), bytes.end()) {}
+    explicit Script(std::span<const unsigned char> bytes) : ScriptBytes(bytes.begin(), bytes.end()) {}
 
     // Appends an opcode byte.
     Script& operator<<(opcodetype op);

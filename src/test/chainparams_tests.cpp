@@ -137,6 +137,12 @@ BOOST_AUTO_TEST_CASE(consensus_facts)
     BOOST_CHECK(!test->GetConsensus().enforce_bip94);
     BOOST_CHECK_EQUAL(test->GetConsensus().bip34_height, 21111);
     BOOST_CHECK_EQUAL(test->GetConsensus().segwit_height, 834624);
+    BOOST_CHECK_EQUAL(test->GetConsensus().bip65_height, 581885);
+    BOOST_CHECK_EQUAL(test->GetConsensus().bip66_height, 330776);
+    BOOST_CHECK_EQUAL(test->GetConsensus().csv_height, 770112);
+    // A retarget boundary: BIP9 deployments activate at the start of a period.
+    BOOST_CHECK_EQUAL(test->GetConsensus().taproot_height, 2011968);
+    BOOST_CHECK_EQUAL(test->GetConsensus().taproot_height % test->GetConsensus().DifficultyAdjustmentInterval(), 0);
 
     const auto test4 = CreateChainParams(ChainType::TESTNET4);
     BOOST_CHECK(test4->GetConsensus().pow_allow_min_difficulty_blocks);

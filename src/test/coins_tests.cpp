@@ -8,6 +8,8 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <malloc.h>
+
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
@@ -699,15 +701,60 @@ BOOST_AUTO_TEST_CASE(memory_usage_accounting)
         cache.AddCoin(ops.back(), std::move(c), false);
     }
     const size_t full = cache.DynamicMemoryUsage();
-    // At least the node and the script's heap block per coin.
-    BOOST_CHECK_GE(full - empty, 1000 * (MallocUsage(sizeof(CoinsMap::value_type)) + MallocUsage(22)));
+    // At least the node per coin.
+    const size_t node = sizeof(void*) + sizeof(CoinsMap::value_type);
+    BOOST_CHECK_GE(full - empty, 1000 * node);
+    // The 22-byte scripts are inline; 40-byte ones cost a heap block each.
+    {
+        CoinsViewCache longer(&base);
+        for (const OutPoint& o : ops) {
+            Coin c = SimpleCoin(1);
+            c.out.script_pubkey = Script(40, 0x01);
+            longer.AddCoin(o, std::move(c), false);
+        }
+        BOOST_CHECK_EQUAL(longer.DynamicMemoryUsage() - full, 1000 * MallocUsage(40));
+    }
+    // A 40-byte script has a heap block of its own.
+    Coin long_script = SimpleCoin(2);
+    long_script.out.script_pubkey = Script(40, 0x02);
+    BOOST_CHECK_EQUAL(long_script.DynamicMemoryUsage(), MallocUsage(40));
+    cache.AddCoin(OutPoint{RandomHash(rng), 1}, std::move(long_script), false);
+    BOOST_CHECK_GE(cache.DynamicMemoryUsage(), full + MallocUsage(40));
     for (const OutPoint& o : ops) cache.SpendCoin(o);
-    BOOST_CHECK_EQUAL(cache.GetCacheSize(), 0u);  // all FRESH: simply erased
+    BOOST_CHECK_EQUAL(cache.GetCacheSize(), 1u);  // all FRESH: simply erased
     BOOST_CHECK(cache.SanityCheck());
+    // Flushing hands the map's memory back.
+    BOOST_CHECK(cache.Flush());
+    BOOST_CHECK_LE(cache.DynamicMemoryUsage(), empty);
     BOOST_CHECK_EQUAL(MallocUsage(0), 0u);
     BOOST_CHECK_EQUAL(MallocUsage(1), 32u);
     BOOST_CHECK_EQUAL(MallocUsage(24), 32u);
     BOOST_CHECK_EQUAL(MallocUsage(25), 48u);
+}
+
+// What DynamicMemoryUsage reports is what malloc holds for the cache.
+BOOST_AUTO_TEST_CASE(memory_usage_matches_malloc)
+{
+    std::mt19937_64 rng(6);
+    std::vector<OutPoint> ops;
+    for (int i = 0; i < 50000; ++i) ops.push_back(OutPoint{RandomHash(rng), static_cast<uint32_t>(i % 3)});
+    MemoryCoinsView base;
+    const auto in_use = [] {
+        const struct mallinfo2 mi = mallinfo2();
+        return static_cast<double>(mi.uordblks + mi.hblkhd);
+    };
+    const double before = in_use();
+    {
+        CoinsViewCache cache(&base);
+        for (size_t i = 0; i < ops.size(); ++i) {
+            Coin c = SimpleCoin(static_cast<Amount>(i));
+            c.out.script_pubkey = Script(i % 10 == 0 ? 34 : 22, 0x01);  // some P2WSH-sized ones on the heap
+            cache.AddCoin(ops[i], std::move(c), false);
+        }
+        const double held = in_use() - before;
+        const double accounted = static_cast<double>(cache.DynamicMemoryUsage());
+        BOOST_CHECK_CLOSE(accounted, held, 1.0);  // within 1 %
+    }
 }
 
 #ifdef ENABLE_TRACING

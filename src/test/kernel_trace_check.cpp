@@ -8,6 +8,8 @@
 //   connected HASH HEIGHT TXS INPUTS SIGOPS       validation:block_connected
 //   disconnected HASH HEIGHT TXS                  validation:block_disconnected
 //   spent|added|uncached TXID N HEIGHT VALUE COINBASE   utxocache:spent/add/uncache
+//                                                 (uncache twice: Uncache, and a
+//                                                 block proposal that fails)
 //   flush MODE COINS_BEFORE MEMORY PRUNE          utxocache:flush
 // Hashes are hex in internal byte order, as the probes hand them out.
 #include <kernel/coins.h>
@@ -78,6 +80,19 @@ int main()
         coins.AccessCoin(looked_at);
         coins.Uncache(looked_at);
         PrintCoin("uncached", looked_at, 102, tx->vout[0].value, false);
+
+        // A block proposal that turns out invalid (TestBlockValidity, as
+        // generateblock and getblocktemplate proposals use it): the coin it
+        // pulled into the tip cache is dropped again.
+        const auto input = test_util::ChainFixture::Output(tx, 1);
+        const auto overspend =
+            fixture.CreateBlock({fixture.Spend({input}, {TxOut{input.out.value + 1, fixture.PayoutScript()}})});
+        BlockValidationState proposal_state;
+        if (chainman.TestBlockValidity(proposal_state, *overspend, chainman.ActiveChain().Tip(), true, true)) {
+            std::printf("error: an overspending block proposal passed\n");
+            return 1;
+        }
+        PrintCoin("uncached", input.outpoint, 102, input.out.value, false);
     }
 
     BlockValidationState state;

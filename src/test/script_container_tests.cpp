@@ -2,10 +2,12 @@
 // with GetOp, template checks and legacy/P2SH sigop counting.
 
 #include <script/script.h>
+#include <streams.h>
 #include <util/strencodings.h>
 
 #include <boost/test/unit_test.hpp>
 
+#include <random>
 #include <string>
 #include <vector>
 
@@ -263,6 +265,142 @@ BOOST_AUTO_TEST_CASE(witness_container)
     BOOST_CHECK(!w.IsNull()); // one empty item is still a witness
     w.SetNull();
     BOOST_CHECK(w.IsNull());
+}
+
+// Script's storage: inline up to ScriptBytes::INLINE_CAPACITY bytes, on the
+// heap beyond, behaving like std::vector<unsigned char> either way.
+BOOST_AUTO_TEST_CASE(small_buffer_storage)
+{
+    static_assert(sizeof(Script) == 24);
+    Script s;
+    BOOST_CHECK(s.empty());
+    BOOST_CHECK_EQUAL(s.heap_bytes(), 0U);
+    Bytes model;
+    // Grow one byte at a time through the inline limit, then shrink back.
+    for (int i = 0; i < 40; ++i) {
+        s.push_back(static_cast<unsigned char>(i));
+        model.push_back(static_cast<unsigned char>(i));
+        BOOST_REQUIRE(Bytes(s.begin(), s.end()) == model);
+        BOOST_REQUIRE_EQUAL(s.heap_bytes() == 0, s.size() <= ScriptBytes::INLINE_CAPACITY);
+    }
+    s.resize(10);
+    model.resize(10);
+    BOOST_CHECK(Bytes(s.begin(), s.end()) == model);
+    s.shrink_to_fit();
+    BOOST_CHECK_EQUAL(s.heap_bytes(), 0U);
+    BOOST_CHECK(Bytes(s.begin(), s.end()) == model);
+
+    // A P2WPKH script is kept inline; a P2WSH one is not.
+    const Script p2wpkh = FromHex("0014751e76e8199196d454941c45d1b3a323f1433bd6");
+    BOOST_CHECK_EQUAL(p2wpkh.size(), 22U);
+    BOOST_CHECK_EQUAL(p2wpkh.heap_bytes(), 0U);
+    const Script p2wsh = FromHex("00201863143c14c5166804bd19203356da136c985678cd4d27a1b8c6329604903262");
+    BOOST_CHECK_EQUAL(p2wsh.heap_bytes(), 34U);
+
+    // Copies and moves, inline and heap, into inline and heap targets.
+    for (const Script* source : {&p2wpkh, &p2wsh}) {
+        Script copy(*source);
+        BOOST_CHECK(copy == *source);
+        Script target = p2wsh;
+        target = copy;
+        BOOST_CHECK(target == *source);
+        Script moved(std::move(copy));
+        BOOST_CHECK(moved == *source);
+        BOOST_CHECK(copy.empty());
+        Script small = p2wpkh;
+        small = std::move(moved);
+        BOOST_CHECK(small == *source);
+        Script other = FromHex("51");
+        other.swap(small);
+        BOOST_CHECK(other == *source);
+        BOOST_CHECK(small == FromHex("51"));
+    }
+}
+
+BOOST_AUTO_TEST_CASE(small_buffer_edits_like_a_vector)
+{
+    std::mt19937 rng(7);
+    Script s;
+    Bytes model;
+    for (int step = 0; step < 3000; ++step) {
+        const unsigned pos = model.empty() ? 0 : rng() % (model.size() + 1);
+        const unsigned char value = static_cast<unsigned char>(rng());
+        switch (rng() % 8) {
+        case 0: s.insert(s.begin() + pos, value); model.insert(model.begin() + pos, value); break;
+        case 1: {
+            const unsigned n = rng() % 30;
+            s.insert(s.begin() + pos, n, value);
+            model.insert(model.begin() + pos, n, value);
+            break;
+        }
+        case 2: {
+            // Inserting a piece of itself (the storage may move meanwhile).
+            const unsigned from = model.empty() ? 0 : rng() % model.size();
+            const unsigned to = from + (model.empty() ? 0 : rng() % (model.size() - from + 1));
+            s.insert(s.begin() + pos, s.begin() + from, s.begin() + to);
+            const Bytes piece(model.begin() + from, model.begin() + to);
+            model.insert(model.begin() + pos, piece.begin(), piece.end());
+            break;
+        }
+        case 3:
+            if (pos < model.size()) {
+                const unsigned last = pos + rng() % (model.size() - pos + 1);
+                s.erase(s.begin() + pos, s.begin() + last);
+                model.erase(model.begin() + pos, model.begin() + last);
+            }
+            break;
+        case 4: {
+            const unsigned n = rng() % 50;
+            s.resize(n, value);
+            model.resize(n, value);
+            break;
+        }
+        case 5: s.push_back(value); model.push_back(value); break;
+        case 6:
+            if (!model.empty()) {
+                s.pop_back();
+                model.pop_back();
+            }
+            break;
+        case 7:
+            if (rng() % 4 == 0) {
+                s.shrink_to_fit();
+            } else {
+                s.reserve(rng() % 60);
+            }
+            break;
+        }
+        BOOST_REQUIRE(Bytes(s.begin(), s.end()) == model);
+        BOOST_REQUIRE_EQUAL(s.size(), model.size());
+        BOOST_REQUIRE_GE(s.capacity(), s.size());
+        if (model.size() > 100) {
+            s.clear();
+            model.clear();
+        }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(small_buffer_compares_and_serializes_like_a_vector)
+{
+    const Bytes a = ParseHex("0014751e76e8199196d454941c45d1b3a323f1433bd6");
+    const Bytes b = ParseHex("00201863143c14c5166804bd19203356da136c985678cd4d27a1b8c6329604903262");
+    const Script sa(a.begin(), a.end()), sb(b.begin(), b.end());
+    BOOST_CHECK((sa < sb) == (a < b));
+    BOOST_CHECK((sb < sa) == (b < a));
+    BOOST_CHECK(sa == a);
+    BOOST_CHECK(!(sa == sb));
+    const Bytes back = sb;  // converts to a plain vector
+    BOOST_CHECK(back == b);
+    for (const Bytes* bytes : {&a, &b}) {
+        const Script script(bytes->begin(), bytes->end());
+        DataStream as_script, as_vector;
+        as_script << script;
+        as_vector << *bytes;
+        BOOST_CHECK(Bytes(as_script.begin(), as_script.end()) == Bytes(as_vector.begin(), as_vector.end()));
+        Script read;
+        as_script >> read;
+        BOOST_CHECK(read == script);
+    }
 }
 
 BOOST_AUTO_TEST_SUITE_END()

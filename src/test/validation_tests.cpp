@@ -4,12 +4,16 @@
 
 #include <consensus/pow.h>
 #include <kernel/block_index.h>
+#include <kernel/blockstorage.h>
 #include <kernel/validation.h>
 #include <test/util/chain_fixture.h>
 
 #include <boost/test/unit_test.hpp>
 
+#include <filesystem>
+#include <optional>
 #include <string>
+#include <vector>
 
 using test_util::ChainFixture;
 using test_util::SpendableOutput;
@@ -46,6 +50,30 @@ struct CountingObserver : ValidationObserver {
     void BlockDisconnected(const std::shared_ptr<const Block>&, const BlockIndex&) override { ++disconnected; }
     void UpdatedBlockTip(const BlockIndex&, const BlockIndex*, bool) override { ++tip_updates; }
 };
+
+// count coinbase-only blocks on top of prev (at prev_height), each solved;
+// salt tells branches apart.
+std::vector<std::shared_ptr<const Block>> BuildOn(const ChainFixture& miner, std::shared_ptr<const Block> prev,
+                                                  int prev_height, int count, int64_t salt)
+{
+    std::vector<std::shared_ptr<const Block>> out;
+    for (int i = 0; i < count; ++i) {
+        auto next = std::make_shared<Block>(*prev);
+        next->vtx.resize(1);
+        MutableTransaction cb(*next->vtx[0]);
+        cb.vin[0].script_sig.clear();
+        cb.vin[0].script_sig << int64_t{prev_height + 1 + i} << salt;
+        cb.vin[0].witness.SetNull();
+        cb.vout.resize(1);
+        next->vtx[0] = MakeTransactionRef(cb);
+        next->prev_block = prev->GetHash();
+        next->time = prev->time + 1;
+        miner.Solve(*next);
+        out.push_back(next);
+        prev = next;
+    }
+    return out;
+}
 
 } // namespace
 
@@ -198,53 +226,177 @@ BOOST_AUTO_TEST_CASE(parallel_script_checks_find_the_bad_input)
     }
 }
 
-// -assumevalid: scripts of the assumed-valid block's ancestors are not run,
-// so a bad signature there goes unnoticed; elsewhere it is caught.
-BOOST_AUTO_TEST_CASE(assumevalid_skips_scripts_of_ancestors)
+// -assumevalid skips the scripts of a block only when all of these hold:
+// the block is an ancestor of the assumed-valid block; that block is on the
+// best header chain; the best header has the minimum chain work; and the
+// best header is more than two weeks of work (at its difficulty) past the
+// block. Each case breaks one condition; a block with a bad signature then
+// shows whether its scripts ran.
+BOOST_AUTO_TEST_CASE(assumevalid_requires_every_condition)
 {
     MaturedChain miner;
     const TransactionRef good = miner.SpendTo(miner.Coinbase(1), 1000);
-    MutableTransaction bad(*good);
-    std::vector<unsigned char>& sig = bad.vin[0].witness.stack[0];
+    MutableTransaction bad_tx(*good);
+    std::vector<unsigned char>& sig = bad_tx.vin[0].witness.stack[0];
     sig[sig.size() - 3] ^= 0x01;
-    // Mined without checks by building on the miner's tip by hand.
-    std::vector<std::shared_ptr<Block>> chain;
-    chain.push_back(miner.CreateBlock({MakeTransactionRef(bad)}));
-    std::vector<BlockHeader> headers{chain.back()->GetHeader()};
-    for (int i = 0; i < 3; ++i) {
-        auto next = std::make_shared<Block>(*chain.back());
-        next->vtx.resize(1);
-        MutableTransaction cb(*next->vtx[0]);
-        cb.vin[0].script_sig.clear();
-        cb.vin[0].script_sig << int64_t{112 + i} << int64_t{1000 + i};
-        cb.vout.resize(1);
-        cb.vin[0].witness.SetNull();
-        next->vtx[0] = MakeTransactionRef(cb);
-        next->prev_block = chain.back()->GetHash();
-        next->time = chain.back()->time + 1;
-        miner.Solve(*next);
-        chain.push_back(next);
-        headers.push_back(next->GetHeader());
-    }
+    // Built by hand on the miner's tip (height 111), never checked.
+    const std::shared_ptr<const Block> bad = miner.CreateBlock({MakeTransactionRef(bad_tx)});
+    // Regtest: every block is 600 s of work at the tip's difficulty, so two
+    // weeks are 2016 blocks; more than that is needed.
+    constexpr int TWO_WEEKS_OF_BLOCKS = 2016;
+    const auto above_bad = BuildOn(miner, bad, 111, TWO_WEEKS_OF_BLOCKS + 10, 1000);  // heights 112...
+    const auto fork = BuildOn(miner, bad, 111, TWO_WEEKS_OF_BLOCKS + 20, 2000);        // heavier, also on bad
+    const uint256 av = above_bad[2]->GetHash();                                        // height 114
 
-    for (bool assume : {true, false}) {
-        ChainFixture node([&](ChainstateManagerOptions& o) {
-            o.assumevalid = assume ? chain.back()->GetHash() : uint256{};
-        });
-        for (const auto& b : miner.blocks) BOOST_REQUIRE(node.Submit(b));
-        BlockValidationState state;
-        BOOST_REQUIRE(node.Chainman().ProcessNewBlockHeaders(headers, state));
-        const uint64_t before = node.Chainman().ScriptChecksRun();
-        const bool accepted = node.Submit(chain.front(), &state);
-        BOOST_CHECK_EQUAL(accepted, assume);
-        if (assume) {
-            BOOST_CHECK_EQUAL(node.Chainman().ScriptChecksRun(), before);
-            for (size_t i = 1; i < chain.size(); ++i) BOOST_CHECK(node.Submit(chain[i]));
-            BOOST_CHECK(node.Tip()->GetBlockHash() == chain.back()->GetHash());
-        } else {
-            BOOST_CHECK(state.GetRejectReason().rfind("mandatory-script-verify-flag-failed", 0) == 0);
+    struct Case {
+        std::string name;
+        uint256 assumevalid;
+        size_t headers_above;  // how many of above_bad become known headers
+        bool fork_known;
+        std::optional<uint256> minimum_chain_work;
+        bool skips;
+    };
+    uint256 huge_work;
+    huge_work.data()[31] = 0x01;  // 2^248
+    const std::vector<Case> cases{
+        {"all conditions hold", av, TWO_WEEKS_OF_BLOCKS + 1, false, std::nullopt, true},
+        {"assumevalid off", uint256{}, TWO_WEEKS_OF_BLOCKS + 1, false, std::nullopt, false},
+        {"block is not an ancestor of the assumed-valid block", miner.blocks.back()->GetHash(),
+         TWO_WEEKS_OF_BLOCKS + 1, false, std::nullopt, false},
+        {"assumed-valid block not on the best header chain", av, TWO_WEEKS_OF_BLOCKS + 1, true, std::nullopt, false},
+        {"best header below the minimum chain work", av, TWO_WEEKS_OF_BLOCKS + 1, false, huge_work, false},
+        {"exactly two weeks of work is not enough", av, TWO_WEEKS_OF_BLOCKS, false, std::nullopt, false},
+        {"assumed-valid header unknown", av, 0, false, std::nullopt, false},
+    };
+    for (const Case& c : cases) {
+        BOOST_TEST_CONTEXT(c.name)
+        {
+            ChainFixture node([&](ChainstateManagerOptions& o) {
+                o.assumevalid = c.assumevalid;
+                o.minimum_chain_work = c.minimum_chain_work;
+            });
+            for (const auto& b : miner.blocks) BOOST_REQUIRE(node.Submit(b));
+            std::vector<BlockHeader> headers{bad->GetHeader()};
+            for (size_t i = 0; i < c.headers_above; ++i) headers.push_back(above_bad[i]->GetHeader());
+            if (c.fork_known) {
+                for (const auto& b : fork) headers.push_back(b->GetHeader());
+            }
+            BlockValidationState state;
+            BOOST_REQUIRE(node.Chainman().ProcessNewBlockHeaders(headers, state));
+            const uint64_t before = node.Chainman().ScriptChecksRun();
+            const bool accepted = node.Submit(bad, &state);
+            BOOST_CHECK_EQUAL(accepted, c.skips);
+            if (c.skips) {
+                BOOST_CHECK_EQUAL(node.Chainman().ScriptChecksRun(), before);
+                BOOST_CHECK(node.Tip()->GetBlockHash() == bad->GetHash());
+                // Descendants with data connect on top.
+                BOOST_CHECK(node.Submit(above_bad[0]));
+                BOOST_CHECK_EQUAL(node.Height(), 112);
+            } else {
+                BOOST_CHECK_MESSAGE(state.GetRejectReason().rfind("mandatory-script-verify-flag-failed", 0) == 0,
+                                    state.ToString());
+                BOOST_CHECK_EQUAL(node.Height(), 110);
+            }
         }
     }
+}
+
+// TestBlockValidity (generateblock, getblocktemplate proposals) on an invalid
+// block leaves the tip cache as it found it: coins it pulled in are uncached
+// again (firing utxocache:uncache), coins cached before stay. A valid block
+// keeps what it loaded: it is about to be connected.
+BOOST_FIXTURE_TEST_CASE(test_block_validity_uncaches_what_it_loaded, MaturedChain)
+{
+    Restart();  // an empty coins cache
+    CoinsViewCache& coins = Chainman().CoinsTip();
+    const SpendableOutput loaded = Coinbase(1);
+    const SpendableOutput cached = Coinbase(2);
+    BOOST_REQUIRE(!coins.HaveCoinInCache(loaded.outpoint));
+    BOOST_REQUIRE(coins.HaveCoin(cached.outpoint));  // pulls it into the cache
+    BOOST_REQUIRE(coins.HaveCoinInCache(cached.outpoint));
+    const unsigned cache_size = coins.GetCacheSize();
+
+    const Amount in = loaded.out.value + cached.out.value;
+    const auto overspend = CreateBlock({Spend({loaded, cached}, {TxOut{in + 1, PayoutScript()}})});
+    BlockValidationState state;
+    BOOST_CHECK(!Chainman().TestBlockValidity(state, *overspend, Chainman().ActiveChain().Tip(), true, true));
+    BOOST_CHECK_EQUAL(state.GetRejectReason(), "bad-txns-in-belowout");
+    BOOST_CHECK(!coins.HaveCoinInCache(loaded.outpoint));
+    BOOST_CHECK(coins.HaveCoinInCache(cached.outpoint));
+    BOOST_CHECK_EQUAL(coins.GetCacheSize(), cache_size);
+    BOOST_CHECK(coins.SanityCheck());
+    // Nothing was spent or marked failed: the tip is unchanged and both coins remain.
+    BOOST_CHECK_EQUAL(Height(), 110);
+    BOOST_CHECK(!Chainman().LookupBlockIndex(overspend->GetHash()));
+
+    const auto valid = CreateBlock({Spend({loaded, cached}, {TxOut{in - 1000, PayoutScript()}})});
+    BOOST_CHECK(Chainman().TestBlockValidity(state, *valid, Chainman().ActiveChain().Tip(), true, true));
+    BOOST_CHECK(coins.HaveCoinInCache(loaded.outpoint));
+    BOOST_CHECK(coins.HaveCoinInCache(cached.outpoint));
+    BOOST_CHECK(Submit(valid));
+    BOOST_CHECK(!coins.HaveCoin(loaded.outpoint));
+}
+
+// -prune=N: once the blk/rev files pass the target, whole files below the
+// last 288 blocks are deleted while blocks connect; the recent blocks stay
+// readable with their undo data, the node keeps extending, reorganizing and
+// restarting.
+BOOST_AUTO_TEST_CASE(automatic_pruning_while_connecting)
+{
+    constexpr uint64_t TARGET = 120000;
+    const auto tweak = [](ChainstateManagerOptions& o) {
+        o.prune_target_bytes = TARGET;
+        o.max_blockfile_size = 16000;
+    };
+    ChainFixture f(tweak);
+    BlockManager& blocks = f.Chainman().Blocks();
+    // Not before the network's PruneAfterHeight (1000 on regtest).
+    f.MineBlocks(1000);
+    BOOST_CHECK_GT(blocks.CalculateCurrentUsage(), TARGET);
+    BOOST_CHECK(!blocks.HavePruned());
+    BOOST_CHECK(std::filesystem::exists(blocks.BlockFilePath(0)));
+    f.MineBlocks(300);
+    BOOST_CHECK(blocks.HavePruned());
+    // Pruned while connecting, with no explicit flush.
+    BOOST_CHECK(!std::filesystem::exists(blocks.BlockFilePath(0)));
+    BOOST_CHECK(!std::filesystem::exists(blocks.UndoFilePath(0)));
+    BOOST_CHECK_LE(blocks.CalculateCurrentUsage(), TARGET + 16000 * 2);
+
+    const auto check_recent_blocks = [&f] {
+        const Chain& chain = f.Chainman().ActiveChain();
+        for (int h = chain.Height() - MIN_BLOCKS_TO_KEEP + 1; h <= chain.Height(); ++h) {
+            const BlockIndex& index = *chain[h];
+            BOOST_REQUIRE_MESSAGE(index.status & BLOCK_HAVE_DATA, "block at " << h << " was pruned");
+            Block block;
+            BOOST_REQUIRE(f.Chainman().Blocks().ReadBlock(block, index));
+            BlockUndo undo;
+            BOOST_REQUIRE(f.Chainman().Blocks().ReadUndo(undo, index));
+        }
+        BOOST_CHECK(!(chain[1]->status & BLOCK_HAVE_DATA));
+    };
+    check_recent_blocks();
+
+    // A reorganization of a few blocks needs their undo data: still there.
+    const BlockIndex* fork_point = f.Tip()->prev->prev;
+    const auto side = f.MineBlocks(3, fork_point);
+    BOOST_CHECK(f.Tip()->GetBlockHash() == side.back()->GetHash());
+    BOOST_CHECK_EQUAL(f.Height(), 1301);
+
+    f.Restart(tweak);
+    BlockManager& reopened = f.Chainman().Blocks();
+    BOOST_CHECK(reopened.HavePruned());
+    BOOST_CHECK_EQUAL(f.Height(), 1301);
+    check_recent_blocks();
+    const int files_before = reopened.MaxBlockfileNum();
+    f.MineBlocks(200);
+    BOOST_CHECK_EQUAL(f.Height(), 1501);
+    BOOST_CHECK_GT(reopened.MaxBlockfileNum(), files_before);
+    check_recent_blocks();
+    // Usage stays around the target: everything not among the recent blocks went.
+    BOOST_CHECK_LE(reopened.CalculateCurrentUsage(), TARGET + 16000 * 2);
+    const uint256 utxos = f.UtxoSetHash();
+    f.Restart(tweak);
+    BOOST_CHECK(f.UtxoSetHash() == utxos);
 }
 
 BOOST_FIXTURE_TEST_CASE(descendants_of_an_invalid_block_are_marked, MaturedChain)
