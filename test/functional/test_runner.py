@@ -43,6 +43,16 @@ def run_one(name, builddir, timeout):
     return name, code, output, time.time() - start
 
 
+def clear_chain_cache(builddir):
+    """The node tests' cached chain is built once per run: drop the last run's."""
+    from test_framework.framework import clear_cache
+    from test_framework.util import SkipTest, load_config
+    try:
+        clear_cache(load_config(builddir))
+    except (SkipTest, OSError):
+        pass
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--builddir", default=os.path.join(repo_root(), "build"),
@@ -52,6 +62,8 @@ def main():
     parser.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--timeout", type=int, default=600, help="seconds per test")
     parser.add_argument("--verbose", action="store_true", help="print every test's output")
+    parser.add_argument("--keepcache", action="store_true",
+                        help="reuse the cached 200-block chain from an earlier run (default: rebuild it once per run)")
     args = parser.parse_args()
     builddir = os.path.abspath(args.builddir)
 
@@ -63,6 +75,8 @@ def main():
         print("0 passed, 0 failed, 0 skipped")
         return 1
 
+    if not args.keepcache:
+        clear_chain_cache(builddir)
     print(f"Running {len(tests)} functional tests against {builddir} with {args.jobs} jobs")
     passed, failed, skipped = [], [], []
     with concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs) as pool:

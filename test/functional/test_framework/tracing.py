@@ -90,10 +90,12 @@ class CommandProcess:
 class Bpftrace:
     """Runs a bpftrace program in the background and collects its output."""
 
-    def __init__(self, program=None, args=(), script=None, cwd=None, ready_timeout=60):
-        """Runs the program text (-e), or the script file when script is given."""
+    def __init__(self, program=None, args=(), script=None, cwd=None, ready_timeout=60, script_args=()):
+        """Runs the program text (-e), or the script file when script is given.
+        args go before the program (bpftrace options), script_args after it
+        (the script's positional parameters $1, $2, ...)."""
         source = [script] if script else ["-e", program]
-        self.proc = subprocess.Popen(["bpftrace", *args, *source], stdout=subprocess.PIPE,
+        self.proc = subprocess.Popen(["bpftrace", *args, *source, *map(str, script_args)], stdout=subprocess.PIPE,
                                      stderr=subprocess.STDOUT, text=True, bufsize=1, cwd=cwd)
         self.lines = []
         self._reader = threading.Thread(target=self._read, daemon=True)
