@@ -2,9 +2,10 @@
 # Builds the presets and runs every test: unit tests (CTest) in the Debug and
 # -O2 builds and in a build with tracepoints compiled out (so it cannot rot),
 # all functional tests against the optimized build, the tracing-library tests
-# against the Debug build too (arguments sit in other registers and stack
-# slots there), and a short run of every fuzz target under ASan and UBSan
-# (preset fuzz, clang). Run from anywhere, as root for the tracing tests.
+# and the node's tracepoint and contrib/tracing tests against the Debug build
+# too (arguments sit in other registers and stack slots there), and a short
+# run of every fuzz target under ASan and UBSan (preset fuzz, clang). Run
+# from anywhere, as root for the tracing tests.
 # Ends with "total: N passed, N failed, N skipped"; exits non-zero on failure.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -52,10 +53,10 @@ echo "=== functional tests: build (release)"
 /usr/bin/python3 test/functional/test_runner.py --builddir build -j "$jobs" 2>&1 | tee "$log/functional-release" || status=1
 tally "$log/functional-release"
 
-echo "=== functional tests of the tracing library: build-dev (Debug)"
+echo "=== functional tests of the tracing library and tracepoints: build-dev (Debug)"
 /usr/bin/python3 test/functional/test_runner.py --builddir build-dev -j "$jobs" \
     --filter 'interface_usdt_example*' --filter interface_usdt_listing --filter interface_usdt_redzone \
-    --filter contrib_tracing_example \
+    --filter interface_usdt_validation --filter interface_usdt_utxocache --filter 'contrib_tracing_*' \
     2>&1 | tee "$log/functional-dev" || status=1
 tally "$log/functional-dev"
 
