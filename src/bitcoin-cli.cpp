@@ -3,6 +3,7 @@
 
 #include <util/args.h>
 #include <util/json.h>
+#include <util/strencodings.h>
 
 #include <event2/buffer.h>
 #include <event2/event.h>
@@ -204,27 +205,6 @@ Json ConvertNamed(const std::string& method, const std::vector<std::string>& arg
     }
     if (!positional.empty() && !params.contains("args")) params["args"] = std::move(positional);
     return params;
-}
-
-constexpr char BASE64_CHARS[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-std::string EncodeBase64(const std::string& data)
-{
-    std::string out;
-    size_t i = 0;
-    for (; i + 2 < data.size(); i += 3) {
-        const uint32_t v = (uint8_t(data[i]) << 16) | (uint8_t(data[i + 1]) << 8) | uint8_t(data[i + 2]);
-        for (int shift : {18, 12, 6, 0}) out += BASE64_CHARS[(v >> shift) & 63];
-    }
-    if (const size_t left = data.size() - i) {
-        uint32_t v = uint8_t(data[i]) << 16;
-        if (left == 2) v |= uint8_t(data[i + 1]) << 8;
-        out += BASE64_CHARS[(v >> 18) & 63];
-        out += BASE64_CHARS[(v >> 12) & 63];
-        out += left == 2 ? BASE64_CHARS[(v >> 6) & 63] : '=';
-        out += '=';
-    }
-    return out;
 }
 
 std::string UrlEncode(const std::string& text)

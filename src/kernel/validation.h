@@ -186,6 +186,11 @@ private:
     uint64_t m_script_checks_run = 0;
 };
 
+// Share of all transactions so far that the chain up to `tip` holds,
+// estimated from a rough rate of transactions per second since the tip's time
+// (mockable clock); 1 on a synced regtest chain.
+double GuessVerificationProgress(const ChainParams& params, const BlockIndex* tip);
+
 // Script verification flags for connecting the block at `index`: every
 // deployment active at its height, or the network's exception for it.
 uint32_t GetBlockScriptFlags(const BlockIndex& index, const ChainParams& params);

@@ -12,30 +12,11 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <ctime>
 #include <vector>
 
 namespace {
 // Blocks connected per step before observers hear of the new tip.
 constexpr int MAX_CONNECT_PER_STEP = 32;
-
-// Share of all transactions so far that the chain up to tip holds, from a
-// rough rate of transactions per second since the tip's time (1 on regtest).
-double VerificationProgress(const ChainParams& params, const BlockIndex& tip)
-{
-    if (tip.chain_tx == 0) return 0.0;
-    double tx_rate = 0.0;
-    switch (params.GetChainType()) {
-    case ChainType::MAIN: tx_rate = 5.0; break;
-    case ChainType::TESTNET:
-    case ChainType::TESTNET4: tx_rate = 0.5; break;
-    case ChainType::SIGNET: tx_rate = 0.1; break;
-    case ChainType::REGTEST: break;
-    }
-    const double behind = std::max<double>(0.0, static_cast<double>(std::time(nullptr) - tip.GetBlockTime()));
-    const double done = static_cast<double>(tip.chain_tx);
-    return std::min(1.0, done / (done + behind * tx_rate));
-}
 
 // Bitcoin Core's "UpdateTip:" line, after every change of the tip.
 void LogUpdateTip(const ChainParams& params, const BlockIndex& tip, const CoinsViewCache& coins)
@@ -44,7 +25,7 @@ void LogUpdateTip(const ChainParams& params, const BlockIndex& tip, const CoinsV
             "cache={:.1f}MiB({}utxo)",
             tip.GetBlockHash().GetHex(), tip.height, static_cast<uint32_t>(tip.version),
             std::log2(tip.chain_work.getdouble()), tip.chain_tx, FormatISO8601DateTime(tip.GetBlockTime()),
-            VerificationProgress(params, tip), static_cast<double>(coins.DynamicMemoryUsage()) / (1 << 20),
+            GuessVerificationProgress(params, &tip), static_cast<double>(coins.DynamicMemoryUsage()) / (1 << 20),
             coins.GetCacheSize());
 }
 } // namespace
@@ -263,4 +244,20 @@ bool ChainstateManager::PreciousBlock(BlockValidationState& state, BlockIndex* i
         TryAddCandidate(index);
     }
     return ActivateBestChain(state);
+}
+
+double GuessVerificationProgress(const ChainParams& params, const BlockIndex* tip)
+{
+    if (!tip || tip->chain_tx == 0) return 0.0;
+    double tx_rate = 0.0;  // regtest: no estimate, a synced chain is complete
+    switch (params.GetChainType()) {
+    case ChainType::MAIN: tx_rate = 5.0; break;
+    case ChainType::TESTNET:
+    case ChainType::TESTNET4: tx_rate = 0.5; break;
+    case ChainType::SIGNET: tx_rate = 0.1; break;
+    case ChainType::REGTEST: break;
+    }
+    const double behind = std::max<double>(0.0, static_cast<double>(GetTime() - tip->GetBlockTime()));
+    const double done = static_cast<double>(tip->chain_tx);
+    return std::min(1.0, done / (done + behind * tx_rate));
 }

@@ -37,8 +37,6 @@ bool RandomBytes(unsigned char* out, size_t len)
     return true;
 }
 
-constexpr char BASE64_CHARS[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
 } // namespace
 
 bool TimingResistantEqual(const std::string& a, const std::string& b)
@@ -51,58 +49,6 @@ bool TimingResistantEqual(const std::string& a, const std::string& b)
         diff |= static_cast<unsigned char>(a[i] ^ b[i % b.size()]);
     }
     return diff == 0;
-}
-
-std::string EncodeBase64(const std::string& data)
-{
-    std::string out;
-    out.reserve((data.size() + 2) / 3 * 4);
-    size_t i = 0;
-    for (; i + 2 < data.size(); i += 3) {
-        const uint32_t v = (uint8_t(data[i]) << 16) | (uint8_t(data[i + 1]) << 8) | uint8_t(data[i + 2]);
-        out += BASE64_CHARS[(v >> 18) & 63];
-        out += BASE64_CHARS[(v >> 12) & 63];
-        out += BASE64_CHARS[(v >> 6) & 63];
-        out += BASE64_CHARS[v & 63];
-    }
-    const size_t left = data.size() - i;
-    if (left > 0) {
-        uint32_t v = uint8_t(data[i]) << 16;
-        if (left == 2) v |= uint8_t(data[i + 1]) << 8;
-        out += BASE64_CHARS[(v >> 18) & 63];
-        out += BASE64_CHARS[(v >> 12) & 63];
-        out += left == 2 ? BASE64_CHARS[(v >> 6) & 63] : '=';
-        out += '=';
-    }
-    return out;
-}
-
-std::optional<std::string> DecodeBase64(const std::string& text)
-{
-    if (text.size() % 4 != 0) return std::nullopt;
-    std::string out;
-    uint32_t acc = 0;
-    int bits = 0;
-    size_t padding = 0;
-    for (size_t i = 0; i < text.size(); ++i) {
-        const char c = text[i];
-        if (c == '=') {
-            // Only at the end, at most two.
-            if (i + 2 < text.size()) return std::nullopt;
-            ++padding;
-            continue;
-        }
-        if (padding) return std::nullopt;
-        const char* pos = std::strchr(BASE64_CHARS, c);
-        if (!pos || c == '\0') return std::nullopt;
-        acc = (acc << 6) | static_cast<uint32_t>(pos - BASE64_CHARS);
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            out += static_cast<char>((acc >> bits) & 0xff);
-        }
-    }
-    return out;
 }
 
 std::optional<RpcAuthEntry> RpcAuth::ParseRpcAuth(const std::string& value)

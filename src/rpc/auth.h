@@ -40,8 +40,6 @@ private:
 
 // Constant-time equality (time depends only on the lengths).
 bool TimingResistantEqual(const std::string& a, const std::string& b);
-std::optional<std::string> DecodeBase64(const std::string& text);
-std::string EncodeBase64(const std::string& data);
 
 inline constexpr const char* COOKIEAUTH_USER = "__cookie__";
 

@@ -24,7 +24,6 @@
 #include <util/logging.h>
 #include <util/shutdown.h>
 #include <util/strencodings.h>
-#include <util/time.h>
 
 #include <fmt/format.h>
 
@@ -213,24 +212,6 @@ std::optional<int> GetPruneHeight(const Chain& chain)
     while (lowest != first && complete(lowest->prev)) lowest = lowest->prev;
     if (lowest == first) return std::nullopt;
     return lowest->prev->height;
-}
-
-// Share of all transactions up to now that the chain up to `index` holds,
-// estimated from a rate of transactions per second after the tip's time.
-double GuessVerificationProgress(const ChainParams& params, const BlockIndex* index)
-{
-    if (!index || index->chain_tx == 0) return 0.0;
-    double tx_rate = 0.0;  // regtest: no estimate, a synced chain is complete
-    switch (params.GetChainType()) {
-    case ChainType::MAIN: tx_rate = 5.0; break;
-    case ChainType::TESTNET:
-    case ChainType::TESTNET4: tx_rate = 0.5; break;
-    case ChainType::SIGNET: tx_rate = 0.1; break;
-    case ChainType::REGTEST: break;
-    }
-    const double behind = std::max<double>(0.0, static_cast<double>(GetTime() - index->GetBlockTime()));
-    const double total = static_cast<double>(index->chain_tx) + behind * tx_rate;
-    return std::min(1.0, static_cast<double>(index->chain_tx) / total);
 }
 
 Json GetBlockchainInfo(const RPCRequest& request)

@@ -10,6 +10,7 @@
 #include <node/context.h>
 #include <node/miner.h>
 #include <primitives/block.h>
+#include <rpc/core_json.h>
 #include <rpc/server.h>
 #include <rpc/util.h>
 #include <script/address.h>
@@ -122,20 +123,6 @@ std::string SerializeHex(const T& obj)
     return HexStr(stream.unread());
 }
 
-double Difficulty(uint32_t bits)
-{
-    int shift = (bits >> 24) & 0xff;
-    double diff = static_cast<double>(0x0000ffff) / static_cast<double>(bits & 0x00ffffff);
-    while (shift < 29) {
-        diff *= 256.0;
-        ++shift;
-    }
-    while (shift > 29) {
-        diff /= 256.0;
-        --shift;
-    }
-    return diff;
-}
 
 std::string TargetHex(uint32_t bits)
 {
@@ -669,7 +656,7 @@ RPCMethod GetMiningInfoMethod()
             if (auto weight = node::BlockAssembler::LastBlockWeight()) result["currentblockweight"] = *weight;
             if (auto count = node::BlockAssembler::LastBlockTxCount()) result["currentblocktx"] = *count;
             result["bits"] = fmt::format("{:08x}", tip.bits);
-            result["difficulty"] = Difficulty(tip.bits);
+            result["difficulty"] = GetDifficulty(tip.bits);
             result["target"] = TargetHex(tip.bits);
             result["networkhashps"] = hashps;
             result["pooledtx"] = 0; // no mempool yet
@@ -686,7 +673,7 @@ RPCMethod GetMiningInfoMethod()
             Json next = Json::object();
             next["height"] = tip.height + 1;
             next["bits"] = fmt::format("{:08x}", next_bits);
-            next["difficulty"] = Difficulty(next_bits);
+            next["difficulty"] = GetDifficulty(next_bits);
             next["target"] = TargetHex(next_bits);
             result["next"] = std::move(next);
             result["warnings"] = Json::array();

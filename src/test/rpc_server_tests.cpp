@@ -1,4 +1,5 @@
 #include <rpc/auth.h>
+#include <util/strencodings.h>
 #include <rpc/httprpc.h>
 #include <rpc/server.h>
 #include <rpc/util.h>

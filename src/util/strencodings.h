@@ -1,6 +1,6 @@
 #pragma once
 
-// Hexadecimal encoding of byte strings.
+// Hexadecimal and base64 encoding of byte strings.
 
 #include <optional>
 #include <span>
@@ -17,3 +17,8 @@ std::optional<std::vector<unsigned char>> TryParseHex(std::string_view hex);
 
 // TryParseHex, with an empty vector for invalid input (for literals in tests).
 std::vector<unsigned char> ParseHex(std::string_view hex);
+
+// RFC 4648 base64 with padding (HTTP basic authentication).
+std::string EncodeBase64(const std::string& data);
+// Strict: padded, no whitespace, only the standard alphabet; nullopt otherwise.
+std::optional<std::string> DecodeBase64(const std::string& text);
