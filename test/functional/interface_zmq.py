@@ -170,6 +170,19 @@ class ZMQTest(BitcoinTestFramework):
             body = self.subs[name].receive()
             assert_equal(body.hex(), block_hash + b"D".hex())
 
+    def check_readded_to_mempool(self, block_hash):
+        """A disconnected block's transactions re-enter the mempool: hashtx,
+        rawtx and sequence 'A' with the 8-byte mempool sequence number."""
+        block = from_hex(Block(), self.node.getblock(block_hash, 0))
+        for tx in block.vtx[1:]:
+            assert_equal(self.subs["hashtx"].receive().hex(), tx.txid)
+            assert_equal(self.subs["rawtx"].receive().hex(), tx.serialize().hex())
+            for name in ("sequence", "sequence_b"):
+                body = self.subs[name].receive()
+                assert_equal(len(body), 41)
+                assert_equal(body[:33].hex(), tx.txid + b"A".hex())
+            assert tx.txid in self.node.getrawmempool()
+
     def assert_all_quiet(self, timeout_ms=300):
         """No subscriber has anything left (one wait for all of them)."""
         import zmq
@@ -210,6 +223,7 @@ class ZMQTest(BitcoinTestFramework):
         self.node.invalidateblock(tip)
         assert_equal(self.node.getbestblockhash(), prev)
         self.check_disconnected_block(tip)
+        self.check_readded_to_mempool(tip)
         self.assert_all_quiet()
 
         self.log.info("reconsiderblock: connected again, and it is the tip again")
@@ -227,6 +241,7 @@ class ZMQTest(BitcoinTestFramework):
         assert_equal(self.node.getbestblockhash(), fork)
         for h in (old_tip, old_prev):
             self.check_disconnected_block(h)
+        self.check_readded_to_mempool(old_tip)
         self.assert_all_quiet()
         # Paid elsewhere, so the branch block never equals the invalidated one.
         (branch,) = self.node.generatetoaddress(1, witness_script_to_p2wsh_address(b"\x52"))

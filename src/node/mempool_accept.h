@@ -1,0 +1,98 @@
+#pragma once
+
+// Acceptance of transactions and 1-parent-1-child packages into the mempool,
+// with Core's checks and reject strings; fires mempool:rejected on every
+// rejection (not for test_accept... see below), mempool:replaced per
+// replaced transaction (and, through the mempool, mempool:added/removed).
+//
+// Also the ValidationObserver that keeps the mempool in step with the chain
+// (MempoolChainSync): BLOCK/CONFLICT removal on connect, re-adding the
+// transactions of disconnected blocks and REORG removal after a reorg.
+
+#include <consensus/amount.h>
+#include <consensus/validation.h>
+#include <kernel/notifications.h>
+#include <primitives/transaction.h>
+#include <uint256.h>
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+class ChainstateManager;
+class BlockIndex;
+
+namespace node {
+
+class TxMempool;
+class FeeRate;
+
+struct MempoolAcceptResult {
+    enum class ResultType { VALID, INVALID, MEMPOOL_ENTRY, DIFFERENT_WITNESS };
+    ResultType m_result_type = ResultType::INVALID;
+    TxValidationState m_state;  // reject reason / debug message when INVALID
+
+    // VALID (and MEMPOOL_ENTRY: the entry's values).
+    std::vector<uint256> m_replaced_txids;  // txids this one replaced
+    std::optional<int64_t> m_vsize;
+    std::optional<Amount> m_base_fees;
+    // Feerate used for the checks (package feerate in a package), sat/kvB,
+    // and the wtxids it was computed over (testmempoolaccept's "effective-*").
+    std::optional<Amount> m_effective_feerate_sat_per_kvb;
+    std::vector<uint256> m_wtxids_fee_calculations;
+    // DIFFERENT_WITNESS: the wtxid of the mempool transaction with the same txid.
+    std::optional<uint256> m_other_wtxid;
+
+    bool IsValid() const { return m_result_type == ResultType::VALID || m_result_type == ResultType::MEMPOOL_ENTRY; }
+};
+
+// Accepts tx into mempool (or only checks it with test_accept). accept_time:
+// entry time, UNIX seconds. bypass_limits: no fee / size-limit checks
+// (reorg re-adding, mempool.dat loading). The chain lock is taken inside.
+// Rejections fire mempool:rejected(txid, reason) — also with test_accept,
+// as a rejection seen by the node either way. Coins loaded into the tip's
+// cache only for this check are uncached again when tx is rejected.
+MempoolAcceptResult AcceptToMemoryPool(ChainstateManager& chainman, TxMempool& pool, const TransactionRef& tx,
+                                       int64_t accept_time, bool bypass_limits, bool test_accept);
+
+struct PackageMempoolAcceptResult {
+    TxValidationState m_state;  // package-level failure ("package-not-child-with-parents", ...); valid otherwise
+    std::map<uint256, MempoolAcceptResult> m_tx_results;  // by wtxid
+    bool IsValid() const { return m_state.IsValid(); }
+};
+
+// Package of topologically sorted transactions: at least 1-parent-1-child
+// (child last, spending every other member). Each transaction alone first;
+// parents below the minimum fee are retried with the child's fee (CPFP).
+// test_accept: nothing is added. max_sane_feerate (sat/kvB, 0: none) applies
+// per transaction ("max feerate exceeded").
+PackageMempoolAcceptResult ProcessNewPackage(ChainstateManager& chainman, TxMempool& pool,
+                                             const std::vector<TransactionRef>& package, bool test_accept,
+                                             Amount max_sane_feerate = 0);
+
+// Keeps the mempool in step with the active chain; register on the
+// ChainstateManager after creating the mempool, unregister before deleting it.
+class MempoolChainSync : public ValidationObserver {
+public:
+    MempoolChainSync(ChainstateManager& chainman, TxMempool& pool);
+    void BlockConnected(const std::shared_ptr<const Block>& block, const BlockIndex& index) override;
+    void BlockDisconnected(const std::shared_ptr<const Block>& block, const BlockIndex& index) override;
+    void UpdatedBlockTip(const BlockIndex& new_tip, const BlockIndex* fork, bool initial_download) override;
+
+private:
+    ChainstateManager& m_chainman;
+    TxMempool& m_pool;
+    // Transactions of disconnected blocks waiting to be re-added (oldest block first).
+    std::vector<TransactionRef> m_disconnected;
+    bool m_blocks_disconnected = false;
+};
+
+// Re-adds the queued transactions (bypassing fee limits) and removes what no
+// longer fits the tip with reason REORG. Called by MempoolChainSync.
+// check_tip: blocks were disconnected (even without transactions to re-add).
+void MaybeUpdateMempoolForReorg(ChainstateManager& chainman, TxMempool& pool,
+                                std::vector<TransactionRef>& disconnected, bool check_tip);
+
+} // namespace node
