@@ -8,6 +8,9 @@
 #include <consensus/tx_verify.h>
 #include <kernel/pow.h>
 #include <kernel/validation.h>
+#include <node/policy.h>
+#include <node/txmempool.h>
+#include <util/args.h>
 #include <script/interpreter.h>
 #include <util/shutdown.h>
 #include <util/time.h>
@@ -17,6 +20,7 @@
 #include <limits>
 #include <map>
 #include <mutex>
+#include <set>
 #include <stdexcept>
 
 namespace node {
@@ -28,6 +32,7 @@ constexpr int64_t COINBASE_RESERVED_WEIGHT = 8000;
 
 std::atomic<int64_t> g_last_block_weight{-1};
 std::atomic<int64_t> g_last_block_tx_count{-1};
+std::atomic<BlockTxSource*> g_default_tx_source{nullptr};
 
 bool SegwitActive(const ChainstateManager& chainman, int height)
 {
@@ -311,7 +316,7 @@ std::vector<uint256> GenerateBlocks(ChainstateManager& chainman, const Script& c
     BlockAssembler assembler(chainman);
     AssemblerOptions options;
     options.coinbase_script = coinbase_script;
-    options.tx_source = tx_source;
+    options.tx_source = tx_source ? tx_source : DefaultBlockTxSource();
     // A shutdown request ends a long generate call early, with the blocks so far.
     while (static_cast<int>(hashes.size()) < count && !ShutdownRequested()) {
         auto tmpl = assembler.CreateNewBlock(options);
@@ -330,6 +335,103 @@ std::vector<uint256> GenerateBlocks(ChainstateManager& chainman, const Script& c
         hashes.push_back(solved->GetHash());
     }
     return hashes;
+}
+
+void SetDefaultBlockTxSource(BlockTxSource* source) { g_default_tx_source = source; }
+BlockTxSource* DefaultBlockTxSource() { return g_default_tx_source; }
+
+void RegisterMiningOptions(ArgsManager& args)
+{
+    args.AddArg("-blockmaxweight=<n>", "Set maximum BIP141 block weight (default: 4000000)", ALLOW_ANY,
+                OptionsCategory::BLOCK_CREATION);
+    args.AddArg("-blockmintxfee=<amt>",
+                "Set lowest fee rate (in BTC/kvB) for transactions to be included in block creation. (default: 0.00000001)",
+                ALLOW_ANY, OptionsCategory::BLOCK_CREATION);
+}
+
+std::unique_ptr<MempoolTxSource> MakeMempoolTxSource(const ArgsManager& args, const TxMempool& pool, std::string& error)
+{
+    const int64_t max_weight = args.GetIntArg("-blockmaxweight", 4000000);
+    if (max_weight < 8000 || max_weight > 4000000) {
+        error = "Specified -blockmaxweight (" + std::to_string(max_weight) + ") is out of range";
+        return nullptr;
+    }
+    FeeRate min_fee;
+    if (!ParseFeeRateOption(args, "-blockmintxfee", DEFAULT_BLOCK_MIN_TX_FEE, min_fee, error)) return nullptr;
+    return std::make_unique<MempoolTxSource>(pool, min_fee.GetFeePerK(), max_weight - COINBASE_RESERVED_WEIGHT);
+}
+
+std::vector<BlockCandidate> MempoolTxSource::SelectForBlock(int64_t max_weight, int64_t max_sigops_cost)
+{
+    max_weight = std::min(max_weight, m_max_tx_weight);
+    std::lock_guard lock(m_pool.Mutex());
+    std::vector<BlockCandidate> selected;
+    std::set<uint256> included;
+    std::set<uint256> failed;
+    const auto entries = m_pool.GetEntries();
+    int64_t weight = 0;
+    int64_t sigops = 0;
+    // Each round takes the best remaining package; small pools make the
+    // quadratic scan cheap, and a package that does not fit is not retried.
+    while (true) {
+        const TxMempoolEntry* best = nullptr;
+        std::set<uint256> best_package;
+        Amount best_fee = 0;
+        int64_t best_vsize = 1;
+        for (const TxMempoolEntry* e : entries) {
+            const uint256& txid = e->GetTxid();
+            if (included.count(txid) || failed.count(txid)) continue;
+            std::set<uint256> package = m_pool.CalculateAncestors(txid);
+            package.insert(txid);
+            Amount fee = 0;
+            int64_t vsize = 0;
+            bool blocked = false;
+            for (const uint256& member : package) {
+                if (included.count(member)) continue;
+                if (failed.count(member)) blocked = true;
+                const TxMempoolEntry* m = m_pool.GetEntry(member);
+                if (!m) { blocked = true; break; }
+                fee += m->GetModifiedFee();
+                vsize += m->GetTxSize();
+            }
+            if (blocked) continue;
+            // fee / vsize > best_fee / best_vsize, in integers.
+            if (!best || static_cast<__int128>(fee) * best_vsize > static_cast<__int128>(best_fee) * vsize) {
+                best = e;
+                best_package = std::move(package);
+                best_fee = fee;
+                best_vsize = vsize;
+            }
+        }
+        if (!best) break;
+        // Below the minimum: this and every worse package stay out.
+        if (static_cast<__int128>(best_fee) * 1000 < static_cast<__int128>(m_min_feerate) * best_vsize) break;
+        std::vector<const TxMempoolEntry*> members;
+        int64_t add_weight = 0;
+        int64_t add_sigops = 0;
+        for (const uint256& member : best_package) {
+            if (included.count(member)) continue;
+            const TxMempoolEntry* m = m_pool.GetEntry(member);
+            members.push_back(m);
+            add_weight += m->GetTxWeight();
+            add_sigops += m->GetSigOpCost();
+        }
+        if (weight + add_weight > max_weight || sigops + add_sigops > max_sigops_cost) {
+            failed.insert(best->GetTxid());
+            continue;
+        }
+        // Parents first: fewer in-mempool ancestors sorts earlier.
+        std::sort(members.begin(), members.end(), [](const TxMempoolEntry* a, const TxMempoolEntry* b) {
+            return a->GetCountWithAncestors() < b->GetCountWithAncestors();
+        });
+        for (const TxMempoolEntry* m : members) {
+            selected.push_back(BlockCandidate{m->GetSharedTx(), m->GetFee(), m->GetSigOpCost()});
+            included.insert(m->GetTxid());
+        }
+        weight += add_weight;
+        sigops += add_sigops;
+    }
+    return selected;
 }
 
 } // namespace node

@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+class ArgsManager;
 class BlockIndex;
 class ChainstateManager;
 
@@ -39,6 +40,40 @@ public:
     virtual ~BlockTxSource() = default;
     virtual std::vector<BlockCandidate> SelectForBlock(int64_t max_weight, int64_t max_sigops_cost) = 0;
 };
+
+class TxMempool;
+
+// Fills templates from the mempool: packages (a transaction with its
+// not-yet-included in-mempool ancestors) in order of ancestor feerate by
+// modified fee (prioritisetransaction counts), parents before children,
+// within the weight and sigop room given; packages below min_feerate
+// (sat/kvB, -blockmintxfee) stay out. The fees reported are the real ones.
+class MempoolTxSource : public BlockTxSource {
+public:
+    // max_tx_weight: at most this much weight of transactions (-blockmaxweight
+    // minus the coinbase's reserved 8000).
+    explicit MempoolTxSource(const TxMempool& pool, Amount min_feerate_sat_per_kvb = 1,
+                             int64_t max_tx_weight = 4000000 - 8000)
+        : m_pool(pool), m_min_feerate(min_feerate_sat_per_kvb), m_max_tx_weight(max_tx_weight) {}
+    std::vector<BlockCandidate> SelectForBlock(int64_t max_weight, int64_t max_sigops_cost) override;
+
+private:
+    const TxMempool& m_pool;
+    Amount m_min_feerate;
+    int64_t m_max_tx_weight;
+};
+
+// -blockmaxweight and -blockmintxfee (Core's defaults: 4000000, 0.00000001).
+void RegisterMiningOptions(ArgsManager& args);
+// A source over pool configured from those options; nullptr + error on a bad value.
+std::unique_ptr<MempoolTxSource> MakeMempoolTxSource(const ArgsManager& args, const TxMempool& pool,
+                                                     std::string& error);
+
+// The source generate* and getblocktemplate use when none is given (the
+// node's mempool; set by bitcoind after creating it, cleared before
+// destroying it). Null: templates carry no mempool transactions.
+void SetDefaultBlockTxSource(BlockTxSource* source);
+BlockTxSource* DefaultBlockTxSource();
 
 struct BlockTemplate {
     std::shared_ptr<Block> block;            // merkle root and nonce not yet final

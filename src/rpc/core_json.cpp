@@ -421,3 +421,31 @@ Json BlockToJson(const Block& block, const Chain& chain, const BlockIndex& index
     out["tx"] = std::move(txs);
     return out;
 }
+
+std::optional<MutableTransaction> DecodeTx(std::span<const unsigned char> bytes, bool allow_witness)
+{
+    try {
+        DataStream stream{bytes};
+        MutableTransaction tx;
+        UnserializeTransaction(stream, tx, allow_witness);
+        if (!stream.empty()) return std::nullopt;
+        return tx;
+    } catch (const std::exception&) {
+        return std::nullopt;
+    }
+}
+
+std::optional<MutableTransaction> DecodeTxBytes(std::span<const unsigned char> bytes)
+{
+    auto with_witness = DecodeTx(bytes, true);
+    if (with_witness && !with_witness->vin.empty()) return with_witness;
+    if (auto legacy = DecodeTx(bytes, false)) return legacy;
+    return with_witness;
+}
+
+std::optional<MutableTransaction> DecodeHexTx(const std::string& hex)
+{
+    const auto bytes = TryParseHex(hex);
+    if (!bytes) return std::nullopt;
+    return DecodeTxBytes(*bytes);
+}

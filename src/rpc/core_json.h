@@ -14,6 +14,7 @@
 #include <util/json.h>
 
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -69,6 +70,13 @@ Json ScriptPubKeyToJson(const Script& script_pubkey, const AddressParams& params
 
 // Serialized with witness, as hex.
 std::string EncodeHexTx(const Transaction& tx);
+// A transaction in exactly these bytes (nothing left over), with or without
+// the segwit serialization; nullopt otherwise.
+std::optional<MutableTransaction> DecodeTx(std::span<const unsigned char> bytes, bool allow_witness);
+// As Core reads raw transactions: the witness form first (unless that reading
+// has no inputs), then the legacy form.
+std::optional<MutableTransaction> DecodeTxBytes(std::span<const unsigned char> bytes);
+std::optional<MutableTransaction> DecodeHexTx(const std::string& hex);
 
 // decoderawtransaction's object: txid, hash, version, size, vsize, weight,
 // locktime, vin, vout; with undo data (the coins the inputs spent) also

@@ -75,32 +75,6 @@ Json Generate(const RPCRequest& request, const Script& script, int count, uint64
     }
 }
 
-std::optional<MutableTransaction> DecodeTx(const std::vector<unsigned char>& bytes, bool allow_witness)
-{
-    try {
-        DataStream stream{std::span<const unsigned char>(bytes)};
-        MutableTransaction tx;
-        UnserializeTransaction(stream, tx, allow_witness);
-        if (!stream.empty()) return std::nullopt;
-        return tx;
-    } catch (const std::exception&) {
-        return std::nullopt;
-    }
-}
-
-// Core's DecodeHexTx: with witness first, then the legacy form; a transaction
-// without inputs only in the legacy reading.
-std::optional<MutableTransaction> DecodeHexTx(const std::string& hex)
-{
-    const auto bytes = TryParseHex(hex);
-    if (!bytes) return std::nullopt;
-    auto with_witness = DecodeTx(*bytes, true);
-    if (with_witness && !with_witness->vin.empty()) return with_witness;
-    auto legacy = DecodeTx(*bytes, false);
-    if (legacy) return legacy;
-    return with_witness;
-}
-
 std::optional<Block> DecodeHexBlock(const std::string& hex)
 {
     const auto bytes = TryParseHex(hex);
@@ -451,6 +425,7 @@ RPCMethod GetBlockTemplateMethod()
             node::AssemblerOptions options;
             // The miner replaces the coinbase; its output script does not matter.
             options.coinbase_script << OP_TRUE;
+            options.tx_source = node::DefaultBlockTxSource();  // the mempool
             // A template that fails its own check is a std::runtime_error: RPC_MISC_ERROR, as in Core.
             std::unique_ptr<node::BlockTemplate> tmpl = node::BlockAssembler(chainman).CreateNewBlock(options);
             Block& block = *tmpl->block;

@@ -2,13 +2,12 @@
 """Attaches BCC to a running bitcoind (by pid) and checks every argument of
 the utxocache tracepoints against RPC data (gettxout, getblock).
 
-- utxocache:uncache. The node has no mempool yet, so the mempool test of a
-  transaction with a bad signature is replaced by its nearest equivalent:
-  `generateblock` with a transaction spending a real coin (P2WSH of
-  <pubkey> OP_CHECKSIG) with a bad signature. The block check loads the coin
-  from disk into the coins cache (the node was restarted, so it was not
-  cached), the script check fails, and the node drops the coin again:
-  uncache with its txid, index, height, value and coinbase flag.
+- utxocache:uncache: `testmempoolaccept` of a transaction spending a real
+  coin (P2WSH of <pubkey> OP_CHECKSIG) with a bad signature. The mempool
+  check loads the coin from disk into the coins cache (the node was
+  restarted, so it was not cached), the script check fails, and the node
+  drops the coin again: uncache with its txid, index, height, value and
+  coinbase flag.
 - utxocache:add and utxocache:spent via invalidateblock (the block's
   outputs are spent, its inputs' coins added back from the undo data) and
   reconsiderblock (the reverse): every (txid, index, height, value,
@@ -168,14 +167,17 @@ class UtxocacheTracepointTest(BitcoinTestFramework):
         self.restart_node(0)
         tracer = Tracer(node.process.pid, ("add", "spent", "uncache"))
         try:
-            self.log.info("uncache: generateblock with a transaction spending the coin with a bad signature")
+            self.log.info("uncache: testmempoolaccept of a transaction spending the coin with a bad signature")
             tx = Transaction(vin=[TxIn(OutPoint(funding["txid"], vout))],
                              vout=[TxOut(149_990_000, self.acs.script_pubkey)],
                              witnesses=[TxInWitness([BAD_SIGNATURE, CHECKSIG_SCRIPT])])
             height = node.getblockcount()
-            error = assert_raises_rpc_error(-25, "TestBlockValidity failed", node.generateblock, self.acs.address, [tx.serialize().hex()])
-            self.log.info(f"generateblock failed as expected: {error}")
+            [result] = node.testmempoolaccept([tx.serialize().hex()])
+            assert_equal(result["allowed"], False, "testmempoolaccept of a bad signature")
+            assert "script-verify-flag" in result["reject-reason"], result
+            self.log.info(f"testmempoolaccept rejected it as expected: {result['reject-reason']}")
             assert_equal(node.getblockcount(), height, "no block connected")
+            assert_equal(node.getrawmempool(), [], "nothing entered the mempool")
             tracer.wait("uncache", 1)
             events = tracer.take()
             assert_equal(events["uncache"], [expected_coin], "utxocache:uncache events")
