@@ -4,10 +4,20 @@
 // (init:started); then a clean shutdown on SIGINT/SIGTERM or the stop RPC.
 // The steps themselves live in node/init.cpp.
 
+#include <kernel/chainparams.h>
 #include <kernel/validation.h>
+#include <net/addrman.h>
+#include <net/banman.h>
+#include <net/connman.h>
+#include <net/peerman.h>
 #include <node/context.h>
 #include <node/daemon.h>
 #include <node/init.h>
+#include <node/fees.h>
+#include <node/mempool_accept.h>
+#include <node/miner.h>
+#include <node/mempool_persist.h>
+#include <node/txmempool.h>
 #include <node/notify.h>
 #include <rpc/httprpc.h>
 #include <rpc/httpserver.h>
@@ -33,7 +43,13 @@ namespace {
 void RegisterAllOptions(ArgsManager& args)
 {
     node::RegisterNodeOptions(args);
+    node::RegisterMempoolOptions(args);
+    node::RegisterMiningOptions(args);
     RegisterRpcOptions(args);
+    net::RegisterNetOptions(args);
+    net::RegisterAddrManOptions(args);
+    net::RegisterBanOptions(args);
+    net::RegisterPeerOptions(args);
 #ifdef ENABLE_ZMQ
     RegisterZmqOptions(args);
 #endif
@@ -45,7 +61,110 @@ void RegisterRpcCommands(RPCTable& table)
     RegisterBlockchainRPCCommands(table);
     RegisterMiningRPCCommands(table);
     RegisterUtilRPCCommands(table);
+    RegisterNetRPCCommands(table);
+    RegisterNetTestRPCCommands(table);
+    RegisterNetAddrRPCCommands(table);
+    RegisterRawTransactionRPCCommands(table);
+    RegisterMempoolRPCCommands(table);
+    RegisterFeeRPCCommands(table);
 }
+
+// The P2P layer (issue 6), owned here; NodeContext holds raw pointers to it.
+// Started once the chainstate is loaded, stopped first at shutdown (right
+// after the RPC server), peers.dat and banlist.json written on the way out.
+struct NetStack {
+    std::unique_ptr<net::AddrMan> addrman;
+    std::unique_ptr<net::BanMan> banman;
+    std::unique_ptr<net::ConnectionManager> connman;
+    std::unique_ptr<net::PeerManager> peerman;
+    bool started = false;
+
+    bool Start(node::NodeContext& node, std::string& error)
+    {
+        const ArgsManager& args = *node.args;
+        const ChainParams& params = *node.chainparams;
+        std::vector<bool> asmap;
+        if (args.IsArgSet("-asmap") && !args.IsArgNegated("-asmap")) {
+            // -asmap alone (or =1): ip_asn.map in the datadir, as Core.
+            std::string file = args.GetArg("-asmap", "");
+            if (file.empty() || file == "1") file = "ip_asn.map";
+            std::filesystem::path path = file;
+            if (path.is_relative()) path = node.datadir / path;
+            asmap = net::LoadAsmap(path, error);
+            if (asmap.empty()) return false;
+        }
+        std::string warning;
+        addrman = net::LoadAddrMan(node.datadir / "peers.dat", params.MessageStart(), std::move(asmap),
+                                   static_cast<int32_t>(args.GetIntArg("-checkaddrman", 0)), warning);
+        if (!warning.empty()) node::InitWarning(warning);
+        banman = std::make_unique<net::BanMan>(node.datadir / "banlist.json",
+                                              args.GetIntArg("-bantime", net::DEFAULT_MISBEHAVING_BANTIME));
+        connman = std::make_unique<net::ConnectionManager>(addrman.get(), banman.get());
+        net::ConnmanOptions options;
+        if (!net::ConnmanOptionsFromArgs(args, params, options, error)) return false;
+        // Core's local services: witness and recent blocks always, every
+        // block (NODE_NETWORK) unless pruned.
+        options.local_services = net::NODE_WITNESS | net::NODE_NETWORK_LIMITED;
+        if (args.GetIntArg("-prune", 0) == 0) options.local_services |= net::NODE_NETWORK;
+        peerman = net::PeerManager::Create(*connman, *addrman, banman.get(), *node.chainman, node.mempool.get(),
+                                           net::PeerOptionsFromArgs(args));
+        node.chainman->RegisterObserver(peerman.get());
+        node.addrman = addrman.get();
+        node.banman = banman.get();
+        node.connman = connman.get();
+        node.peerman = peerman.get();
+        started = true;
+        if (!connman->Start(*peerman, options, error)) {
+            Stop(node);
+            return false;
+        }
+        return true;
+    }
+
+    void Stop(node::NodeContext& node)
+    {
+        if (connman) {
+            connman->Interrupt();
+            connman->Stop();
+        }
+        if (peerman && node.chainman) node.chainman->UnregisterObserver(peerman.get());
+        node.peerman = nullptr;
+        node.connman = nullptr;
+        node.banman = nullptr;
+        node.addrman = nullptr;
+        if (started && addrman && node.chainparams) {
+            if (!net::SaveAddrMan(*addrman, node.datadir / "peers.dat", node.chainparams->MessageStart())) {
+                LogError("Could not write {}", (node.datadir / "peers.dat").string());
+            }
+        }
+        if (banman) banman->DumpBanlist();
+        started = false;
+        peerman.reset();
+        connman.reset();
+        banman.reset();
+        addrman.reset();
+    }
+};
+
+#ifdef ENABLE_ZMQ
+// Forwards mempool additions/removals to the ZMQ publishers (hashtx, rawtx,
+// sequence 'A'/'R'; removals for a block publish nothing, as Core).
+class ZmqMempoolObserver : public node::MempoolObserver {
+public:
+    explicit ZmqMempoolObserver(ZmqNotifier& zmq) : m_zmq(zmq) {}
+    void TransactionAdded(const TransactionRef& tx, uint64_t sequence) override
+    {
+        m_zmq.TransactionAddedToMempool(*tx, sequence);
+    }
+    void TransactionRemoved(const TransactionRef& tx, node::MemPoolRemovalReason reason, uint64_t sequence) override
+    {
+        if (reason != node::MemPoolRemovalReason::BLOCK) m_zmq.TransactionRemovedFromMempool(*tx, sequence);
+    }
+
+private:
+    ZmqNotifier& m_zmq;
+};
+#endif
 
 // Everything between "the configuration is valid" and "shut down": returns
 // the process exit code.
@@ -123,15 +242,62 @@ int RunNode(ArgsManager& args, const std::string& chain)
     node::NodeNotifications notifications(args);
     node.chainman->RegisterObserver(&notifications);
 
+    // The mempool (options were checked in main), kept in step with the chain.
+    node::MempoolOptions mempool_opts;
+    node::ReadMempoolOptions(args, chain != "main", mempool_opts, error);
+    node.mempool = std::make_unique<node::TxMempool>(mempool_opts);
+    node::MempoolChainSync mempool_sync(*node.chainman, *node.mempool);
+    node.chainman->RegisterObserver(&mempool_sync);
+
+    // Block templates from the mempool, and fee estimation from what it sees
+    // confirm (fee_estimates.dat).
+    std::unique_ptr<node::MempoolTxSource> block_source = node::MakeMempoolTxSource(args, *node.mempool, error);
+    if (!block_source) {
+        LogError("{}; block templates use the defaults", error);
+        block_source = std::make_unique<node::MempoolTxSource>(*node.mempool);
+    }
+    node::SetDefaultBlockTxSource(block_source.get());
+    unsigned tip_height = 0;
+    {
+        std::lock_guard lock(node.chainman->ChainLock());
+        tip_height = static_cast<unsigned>(std::max(0, node.chainman->ActiveChain().Height()));
+    }
+    node::FeeEstimator fee_estimator(node.datadir / "fee_estimates.dat", node.mempool.get(), tip_height);
+    fee_estimator.Load();
+    node.mempool->RegisterObserver(&fee_estimator);
+    node.chainman->RegisterObserver(&fee_estimator);
+    node.fee_estimator = &fee_estimator;
+
 #ifdef ENABLE_ZMQ
+    std::unique_ptr<ZmqMempoolObserver> zmq_mempool;
     if (zmq) {
         if (zmq->Start(error)) {
             node.chainman->RegisterObserver(zmq.get());
+            zmq_mempool = std::make_unique<ZmqMempoolObserver>(*zmq);
+            node.mempool->RegisterObserver(zmq_mempool.get());
         } else {
             LogError("ZMQ notifications could not start: {}", error);
         }
     }
 #endif
+
+    if (mempool_opts.persist) {
+        table.SetWarmupStatus("Loading mempool…");
+        node::LoadMempoolResult loaded;
+        if (!node::LoadMempool(*node.mempool, *node.chainman, node.datadir / node::MEMPOOL_DAT_FILENAME, loaded, error)) {
+            LogInfo("Failed to load mempool.dat: {}", error);
+        }
+    }
+    node.mempool->SetLoaded(true);
+
+    table.SetWarmupStatus("Starting network threads…");
+    NetStack net_stack;
+    if (!net_stack.Start(node, error)) {
+        const int code = fail(error);
+        stop_rpc();
+        node::FinishShutdown(node);
+        return code;
+    }
 
     table.SetWarmupFinished();
     if (rest) StartREST(node);
@@ -148,10 +314,24 @@ int RunNode(ArgsManager& args, const std::string& chain)
     notifications.Shutdown();
     LogInfo("Shutdown: In progress...");
     stop_rpc();
+    net_stack.Stop(node);
+    if (mempool_opts.persist && node.mempool->IsLoaded()) {
+        if (!node::DumpMempool(*node.mempool, node.datadir / node::MEMPOOL_DAT_FILENAME,
+                               mempool_opts.persist_v1_dat, error)) {
+            LogError("Failed to dump mempool: {}. Continuing anyway.", error);
+        }
+    }
     node::FlushForShutdown(node);
+    node.chainman->UnregisterObserver(&mempool_sync);
+    node::SetDefaultBlockTxSource(nullptr);
+    node.chainman->UnregisterObserver(&fee_estimator);
+    node.mempool->UnregisterObserver(&fee_estimator);
+    node.fee_estimator = nullptr;
+    if (!fee_estimator.Save()) LogError("Failed to write fee_estimates.dat");
     node.chainman->UnregisterObserver(&notifications);
 #ifdef ENABLE_ZMQ
     if (zmq) {
+        if (zmq_mempool) node.mempool->UnregisterObserver(zmq_mempool.get());
         node.chainman->UnregisterObserver(zmq.get());
         zmq->Shutdown();
     }
@@ -191,6 +371,10 @@ int main(int argc, char* argv[])
     if (!node::ReadConfigAndSelectNetwork(args, chain, error, warnings)) return node::InitError(error);
     for (const std::string& warning : warnings) node::InitWarning(warning);
     if (!node::CheckOptions(args, error)) return node::InitError(error);
+    {
+        node::MempoolOptions mempool_opts;
+        if (!node::ReadMempoolOptions(args, chain != "main", mempool_opts, error)) return node::InitError(error);
+    }
 
     try {
         return RunNode(args, chain);

@@ -128,3 +128,9 @@ void RegisterControlRPCCommands(RPCTable& table);     // help stop uptime getrpc
 void RegisterBlockchainRPCCommands(RPCTable& table);  // rpc/blockchain.cpp
 void RegisterMiningRPCCommands(RPCTable& table);      // rpc/mining.cpp
 void RegisterUtilRPCCommands(RPCTable& table);        // validateaddress getdescriptorinfo deriveaddresses setmocktime (rpc/util_rpc.cpp)
+void RegisterNetAddrRPCCommands(RPCTable& table);     // setban listbanned clearbanned getnodeaddresses addpeeraddress (rpc/net_addr.cpp)
+void RegisterNetRPCCommands(RPCTable& table);       // getpeerinfo getnetworkinfo getconnectioncount getnettotals addnode disconnectnode getaddednodeinfo ping setnetworkactive (rpc/net.cpp)
+void RegisterNetTestRPCCommands(RPCTable& table);   // addconnection (hidden, regtest only) (rpc/net_test.cpp)
+void RegisterRawTransactionRPCCommands(RPCTable& table); // createrawtransaction ... sendrawtransaction testmempoolaccept submitpackage (rpc/rawtransaction.cpp)
+void RegisterMempoolRPCCommands(RPCTable& table);    // getrawmempool getmempoolinfo ... prioritisetransaction (rpc/mempool.cpp)
+void RegisterFeeRPCCommands(RPCTable& table);        // estimatesmartfee (rpc/fees.cpp)

@@ -277,8 +277,68 @@ class BitcoinTestFramework:
                 node.setmocktime(timestamp)
 
     def sync_blocks(self, nodes=None, timeout=60):
-        nodes = nodes or self.nodes
-        wait_until(lambda: len({n.getbestblockhash() for n in nodes}) == 1, timeout * self.options.timeout_factor)
+        """Waits until every node (default: all) has the same best block."""
+        nodes = [self._node(n) for n in (nodes or self.nodes)]
+        try:
+            wait_until(lambda: len({n.getbestblockhash() for n in nodes}) == 1, timeout * self.options.timeout_factor)
+        except AssertionError:
+            tips = ", ".join(f"node{n.index}: {n.getblockcount()} {n.getbestblockhash()}" for n in nodes)
+            raise AssertionError(f"sync_blocks timed out: {tips}")
+
+    # --- P2P (test/functional/README.md "Connecting nodes") ------------------------------
+    def _node(self, n):
+        return self.nodes[n] if isinstance(n, int) else n
+
+    @staticmethod
+    def _p2p_address(node):
+        return f"127.0.0.1:{node.p2p_port}"
+
+    def _links(self, a, b):
+        """Ids of a's peers that are connections with b (either direction):
+        a's outbound ones to b's P2P port, and a's inbound ones coming from
+        the local end (addrbind) of b's outbound connections to a."""
+        peers_a = a.getpeerinfo()
+        b_binds = {p.get("addrbind") for p in b.getpeerinfo() if p["addr"] == self._p2p_address(a)}
+        return [p["id"] for p in peers_a if p["addr"] == self._p2p_address(b) or p["addr"] in b_binds]
+
+    def connect_nodes(self, a, b, timeout=60):
+        """Node a opens a manual connection (addnode onetry) to node b and
+        waits for the version/verack handshake on both sides. b must accept
+        inbound connections: start it with -listen=1."""
+        from_node, to_node = self._node(a), self._node(b)
+        target = self._p2p_address(to_node)
+        from_node.addnode(target, "onetry")
+
+        def handshaken():
+            outs = [p for p in from_node.getpeerinfo() if p["addr"] == target and p["version"] != 0
+                    and "verack" in p["bytesrecv_per_msg"]]
+            if not outs:
+                return False
+            binds = {p.get("addrbind") for p in outs}
+            return any(p["addr"] in binds and p["version"] != 0 and "verack" in p["bytesrecv_per_msg"]
+                       for p in to_node.getpeerinfo())
+        try:
+            wait_until(handshaken, timeout * self.options.timeout_factor)
+        except AssertionError:
+            raise AssertionError(f"node{from_node.index} could not connect to node{to_node.index} at {target} "
+                                 f"(does node{to_node.index} run with -listen=1?)")
+
+    def disconnect_nodes(self, a, b, timeout=60):
+        """Closes every connection between nodes a and b (both directions)
+        and waits until neither lists the other."""
+        node_a, node_b = self._node(a), self._node(b)
+        for node, other in ((node_a, node_b), (node_b, node_a)):
+            for peer_id in self._links(node, other):
+                try:
+                    node.disconnectnode(nodeid=peer_id)
+                except JSONRPCException as e:
+                    if e.error["code"] != -29:  # already gone
+                        raise
+        # Gone from getpeerinfo, and closed: getconnectioncount still counts a
+        # connection marked for disconnection until its socket is closed.
+        wait_until(lambda: not self._links(node_a, node_b) and not self._links(node_b, node_a)
+                   and all(n.getconnectioncount() == len(n.getpeerinfo()) for n in (node_a, node_b)),
+                   timeout * self.options.timeout_factor)
 
     def wait_until(self, predicate, timeout=60):
         return wait_until(predicate, timeout * self.options.timeout_factor)

@@ -74,6 +74,7 @@ class TestNode:
         self.running = False
         self.stdout = self.stderr = None
         self.cli = TestNodeCLI(self)
+        self.p2ps = []                  # test peers (add_p2p_connection)
         if not os.path.exists(os.path.join(datadir, "bitcoin.conf")):
             write_config(datadir, i, chain, extra_conf)
 
@@ -306,6 +307,26 @@ class TestNode:
         if not ok:
             raise AssertionError(f"node {self.index}: expected init error {expected_msg!r} ({match}), got {stderr!r}")
         return stderr
+
+    # --- P2P test peers (test_framework/p2p.py) --------------------------------------
+    def add_p2p_connection(self, p2p=None, **kwargs):
+        """Connects a P2PInterface to this node (needs -listen=1); waits for the handshake."""
+        from .p2p import add_p2p_connection
+        return add_p2p_connection(self, p2p, **kwargs)
+
+    def add_outbound_p2p_connection(self, p2p=None, port=None, **kwargs):
+        """Has this node connect to a P2PInterface listening on port (addnode onetry)."""
+        from .p2p import add_outbound_p2p_connection
+        return add_outbound_p2p_connection(self, p2p, port, **kwargs)
+
+    def disconnect_p2ps(self, **kwargs):
+        from .p2p import disconnect_p2ps
+        disconnect_p2ps(self, **kwargs)
+
+    @property
+    def p2p(self):
+        """The first test peer."""
+        return self.p2ps[0]
 
     # --- bitcoin-cli -------------------------------------------------------------
     def cli_raw(self, args, input=None, timeout=60):

@@ -1,0 +1,82 @@
+#!/usr/bin/python3
+"""Transaction relay between nodes and from test peers: wtxid inv (BIP339),
+getdata/tx, orphans resolved when the parent arrives, `mempool` with the
+mempool permission, mined transactions leave every mempool."""
+import os
+import sys
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from test_framework.framework import BitcoinTestFramework  # noqa: E402
+from test_framework.messages import MSG_WTX, msg_mempool, msg_tx  # noqa: E402
+from test_framework.p2p import P2PInterface  # noqa: E402
+from test_framework.tx import AnyoneCanSpend  # noqa: E402
+from test_framework.util import assert_equal, wait_until  # noqa: E402
+
+
+class InvCollector(P2PInterface):
+    def __init__(self):
+        super().__init__()
+        self.wtx_invs = set()
+
+    def on_inv(self, message):
+        for inv in message.inv:
+            if inv.type == MSG_WTX:
+                self.wtx_invs.add(inv.hash)
+
+
+class TxRelayTest(BitcoinTestFramework):
+    def set_test_params(self):
+        self.num_nodes = 3
+        self.setup_clean_chain = False
+        self.extra_args = [["-listen=1", "-whitelist=mempool@127.0.0.1"], ["-listen=1"], ["-listen=1"]]
+
+    def run_test(self):
+        n0, n1, n2 = self.nodes
+        self.connect_nodes(0, 1)
+        self.connect_nodes(1, 2)
+        # A fresh block takes the nodes out of initial block download (no tx relay before).
+        self.generate(n0, 1)
+        self.sync_blocks()
+        wallet = AnyoneCanSpend(n0)
+        wallet.rescan()
+
+        self.log.info("A transaction sent to node0 reaches node2 through node1")
+        t = wallet.create_self_transfer()
+        n0.sendrawtransaction(t["hex"])
+        wait_until(lambda: t["txid"] in n2.getrawmempool(), timeout=60)
+        assert t["txid"] in n1.getrawmempool()
+
+        self.log.info("A test peer's transaction is accepted and announced to other peers by wtxid")
+        watcher = n2.add_p2p_connection(InvCollector())
+        sender = n0.add_p2p_connection(P2PInterface())
+        t2 = wallet.create_self_transfer()
+        sender.send_and_ping(msg_tx(t2["tx"]))
+        assert t2["txid"] in n0.getrawmempool()
+        wtxid = int(t2["wtxid"], 16)
+        wait_until(lambda: wtxid in watcher.wtx_invs, timeout=60)
+
+        self.log.info("An orphan waits for its parent, then both are accepted and relayed")
+        parent = wallet.create_self_transfer()
+        child = wallet.create_self_transfer(utxo=parent["new_utxo"])
+        sender.send_and_ping(msg_tx(child["tx"]))
+        assert child["txid"] not in n0.getrawmempool()
+        sender.send_and_ping(msg_tx(parent["tx"]))
+        mempool = n0.getrawmempool()
+        assert parent["txid"] in mempool and child["txid"] in mempool
+        wait_until(lambda: child["txid"] in n2.getrawmempool(), timeout=60)
+
+        self.log.info("`mempool` from a peer with the mempool permission: every transaction announced")
+        asker = n0.add_p2p_connection(InvCollector())
+        asker.send_and_ping(msg_mempool())
+        want = {int(n0.getmempoolentry(txid)["wtxid"], 16) for txid in n0.getrawmempool()}
+        wait_until(lambda: want <= asker.wtx_invs, timeout=30)
+
+        self.log.info("A mined block empties every mempool")
+        self.generate(n0, 1)
+        self.sync_blocks()
+        for n in self.nodes:
+            wait_until(lambda: n.getrawmempool() == [], timeout=30)
+        assert_equal(len(n2.getrawmempool()), 0)
+
+
+if __name__ == "__main__":
+    TxRelayTest().main()
