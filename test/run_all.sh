@@ -55,8 +55,7 @@ tally "$log/functional-release"
 
 echo "=== functional tests of the tracing library and tracepoints: build-dev (Debug)"
 /usr/bin/python3 test/functional/test_runner.py --builddir build-dev -j "$jobs" \
-    --filter 'interface_usdt_example*' --filter interface_usdt_listing --filter interface_usdt_redzone \
-    --filter interface_usdt_validation --filter interface_usdt_utxocache --filter 'contrib_tracing_*' \
+    --filter 'interface_usdt_*' --filter 'contrib_tracing_*' \
     2>&1 | tee "$log/functional-dev" || status=1
 tally "$log/functional-dev"
 

@@ -1,14 +1,19 @@
 #!/usr/bin/env bash
-# The README's main command: builds bitcoind with USDT tracepoints, starts a
-# regtest node on a fresh datadir, attaches bpftrace to it, then mines,
-# spends (generateblock with a transaction spending an anyone-can-spend
-# coin: no wallet needed), reorganizes (invalidateblock/reconsiderblock) and
-# stops the node, so the validation:* and utxocache:* tracepoints are seen
-# firing live. Everything stops cleanly at the end.
+# The README's main command: builds bitcoind with USDT tracepoints, starts
+# two regtest nodes on fresh datadirs, the second connected to the first,
+# attaches bpftrace to the first, then mines, spends (generateblock with a
+# transaction spending an anyone-can-spend coin: no wallet needed),
+# reorganizes (invalidateblock/reconsiderblock), pings and stops the nodes,
+# so the validation:* and utxocache:* tracepoints and, through
+# contrib/tracing/log_p2p_traffic.bt, every P2P message between the two
+# nodes (net:inbound_message, net:outbound_message: handshake, block
+# announcements and downloads, pings) are seen firing live. Everything stops
+# cleanly at the end.
 #
 # Run as root from anywhere. BUILDDIR=<dir> uses an existing configured build
 # directory instead of the release preset's build/; RPCPORT=<port> (default
-# 28443, P2P on the next port) moves the node off busy ports.
+# 28443) moves the nodes off busy ports: the first node's RPC and P2P ports
+# are RPCPORT and RPCPORT+1, the second's RPCPORT+2 and RPCPORT+3.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 repo=$PWD
@@ -26,16 +31,24 @@ bitcoind=$build/bin/bitcoind
 ACS_ADDRESS=bcrt1qft5p2uhsdcdc3l2ua4ap5qqfg4pjaqlp250x7us7a8qqhrxrxfsqseac85
 rpcport=${RPCPORT:-28443}
 datadir=$(mktemp -d /tmp/bitcoin-observed-demo.XXXXXX)
-printf 'regtest=1\n[regtest]\nrpcport=%s\nport=%s\nlisten=0\nprinttoconsole=0\n' "$rpcport" "$((rpcport + 1))" \
+datadir2=$(mktemp -d /tmp/bitcoin-observed-demo2.XXXXXX)
+printf 'regtest=1\n[regtest]\nrpcport=%s\nport=%s\nlisten=1\nbind=127.0.0.1\nprinttoconsole=0\n' "$rpcport" "$((rpcport + 1))" \
     >"$datadir/bitcoin.conf"
+printf 'regtest=1\n[regtest]\nrpcport=%s\nport=%s\nlisten=0\nconnect=127.0.0.1:%s\nprinttoconsole=0\n' \
+    "$((rpcport + 2))" "$((rpcport + 3))" "$((rpcport + 1))" >"$datadir2/bitcoin.conf"
 cli=("$build/bin/bitcoin-cli" "-datadir=$datadir")
+cli2=("$build/bin/bitcoin-cli" "-datadir=$datadir2")
 
 node=
+node2=
 tracer=
+traffic=
 cleanup() {
+    [ -n "$node2" ] && kill -0 "$node2" 2>/dev/null && { "${cli2[@]}" stop >/dev/null 2>&1 || kill "$node2"; wait "$node2" || true; }
     [ -n "$node" ] && kill -0 "$node" 2>/dev/null && { "${cli[@]}" stop >/dev/null 2>&1 || kill "$node"; wait "$node" || true; }
     [ -n "$tracer" ] && kill -0 "$tracer" 2>/dev/null && { kill -INT "$tracer"; wait "$tracer" || true; }
-    rm -rf "$datadir"
+    [ -n "$traffic" ] && kill -0 "$traffic" 2>/dev/null && { kill -INT "$traffic"; wait "$traffic" || true; }
+    rm -rf "$datadir" "$datadir2"
 }
 trap cleanup EXIT
 
@@ -45,8 +58,21 @@ bpftrace -l "usdt:$bitcoind:*"
 "$bitcoind" -datadir="$datadir" &
 node=$!
 "${cli[@]}" -rpcwait getblockcount >/dev/null
-echo "== bitcoind -regtest running as pid $node (datadir $datadir)"
+echo "== bitcoind -regtest running as pid $node (datadir $datadir, P2P port $((rpcport + 1)))"
+# Waits until the second node has the first node's tip.
+sync2() {
+    local tip
+    tip=$("${cli[@]}" getbestblockhash)
+    for _ in $(seq 600); do
+        [ "$("${cli2[@]}" getbestblockhash)" = "$tip" ] && return 0
+        sleep 0.1
+    done
+    echo "   the second node did not sync to $tip"
+    return 1
+}
 echo "== mining 101 blocks (not traced) so the first coinbase matures"
+echo "   (before the second node starts: a node at genesis is in initial block download and, as"
+echo "    Bitcoin Core, does not answer getheaders, so the second node would wait 2 minutes to ask again)"
 "${cli[@]}" generatetoaddress 101 "$ACS_ADDRESS" >/dev/null
 
 echo "== attaching bpftrace to pid $node"
@@ -75,11 +101,34 @@ for _ in $(seq 600); do  # bpftrace prints "Attaching" just before the probes ar
     sleep 0.1
 done
 sleep 0.5
+echo "== attaching contrib/tracing/log_p2p_traffic.bt to pid $node: every P2P message, lines 'p2p: in|out TYPE peer ...'"
+sed "s|\./build/bin/bitcoind|$bitcoind|g" contrib/tracing/log_p2p_traffic.bt >"$datadir/log_p2p_traffic.bt"
+bpftrace -p "$node" "$datadir/log_p2p_traffic.bt" > >(grep --line-buffered -v RLIMIT_MEMLOCK | sed -u 's/^/p2p: /' | tee "$datadir/traffic.log") 2>&1 &
+traffic=$!
+for _ in $(seq 600); do
+    grep -q 'Attaching' "$datadir/traffic.log" 2>/dev/null && break
+    kill -0 "$traffic" 2>/dev/null || { echo "bpftrace (log_p2p_traffic.bt) failed"; exit 1; }
+    sleep 0.1
+done
+sleep 0.5
+echo "== starting the second node: handshake, then it downloads the 101 blocks (headers, getdata, block)"
+"$bitcoind" -datadir="$datadir2" &
+node2=$!
+"${cli2[@]}" -rpcwait getblockcount >/dev/null
+echo "== second bitcoind -regtest running as pid $node2 (datadir $datadir2), -connect to the first"
+for _ in $(seq 300); do
+    [ "$("${cli2[@]}" getconnectioncount)" -ge 1 ] && [ "$("${cli[@]}" getconnectioncount)" -ge 1 ] && break
+    sleep 0.1
+done
+"${cli[@]}" getpeerinfo | grep -E '"(id|addr|connection_type)"' | sed 's/^ */   first node\x27s peer: /'
+sync2
+sleep 0.5
 
 echo "== mining 1 block"
 echo "   (the miner first checks its block on a temporary coins cache, then connects it:"
 echo "    each utxocache event shows twice, as with Bitcoin Core)"
 "${cli[@]}" generatetoaddress 1 "$ACS_ADDRESS" >/dev/null
+sync2
 sleep 0.5
 echo "== spending the first coinbase: generateblock with a self transfer (witness: the OP_TRUE script)"
 /usr/bin/python3 - "$datadir" "$rpcport" <<'EOF'
@@ -94,19 +143,30 @@ acs = AnyoneCanSpend(AuthServiceProxy(f"http://{user}:{password}@127.0.0.1:{port
 tx = acs.create_self_transfer()
 print(f"   transaction {tx['txid']} mined in block {acs.mine([tx])}", flush=True)
 EOF
+sync2
 sleep 0.5
 tip=$("${cli[@]}" getbestblockhash)
 echo "== invalidateblock of the tip, then reconsiderblock"
 "${cli[@]}" invalidateblock "$tip"
 sleep 0.5
 "${cli[@]}" reconsiderblock "$tip"
+sync2
 sleep 0.5
-echo "== stopping bitcoind (the chainstate is flushed)"
+echo "== ping (RPC) on the first node: a ping to the second node and its pong"
+"${cli[@]}" ping
+sleep 1
+echo "== stopping the second node, then the first (the chainstate is flushed)"
+"${cli2[@]}" stop >/dev/null
+wait "$node2" || true
+node2=
 "${cli[@]}" stop >/dev/null
 wait "$node" || true
 node=
 sleep 1
+kill -INT "$traffic" 2>/dev/null || true
+wait "$traffic" 2>/dev/null || true
+traffic=
 kill -INT "$tracer" 2>/dev/null || true
 wait "$tracer" 2>/dev/null || true
 tracer=
-echo "== stopped bitcoind and bpftrace"
+echo "== stopped both nodes and bpftrace"
