@@ -102,6 +102,7 @@ struct NetStack {
         connman = std::make_unique<net::ConnectionManager>(addrman.get(), banman.get());
         net::ConnmanOptions options;
         if (!net::ConnmanOptionsFromArgs(args, params, options, error)) return false;
+        options.peers_file = node.datadir / "peers.dat";  // written every 15 minutes too
         // Core's local services: witness and recent blocks always, every
         // block (NODE_NETWORK) unless pruned.
         options.local_services = net::NODE_WITNESS | net::NODE_NETWORK_LIMITED;

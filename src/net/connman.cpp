@@ -796,7 +796,13 @@ void ConnectionManager::AcceptConnection(int listen_fd, uint32_t listen_permissi
             close(fd);
             continue;
         }
-        const int inbound = static_cast<int>(GetNodeCount(ConnectionDirection::In));
+        // Every open inbound socket counts, those still closing too (as Core,
+        // whose node list holds them until the next disconnect pass).
+        int inbound = 0;
+        {
+            std::lock_guard lock(m_conns_mutex);
+            for (const auto& c : m_conns) inbound += c->IsInbound() ? 1 : 0;
+        }
         if (discouraged && !noban && inbound + 1 >= m_max_inbound) {
             LogDebug(LogCategory::NET, "connection from {} dropped (discouraged)", addr->ToStringAddrPort());
             close(fd);
@@ -1153,7 +1159,12 @@ void ConnectionManager::ThreadOpenConnections()
     const auto start = std::chrono::steady_clock::now();
     auto next_added = start;
     bool fixed_seeds_done = false;
+    int64_t next_dump = GetTime() + DUMP_PEERS_INTERVAL.count();
     while (!m_interrupt) {
+        if (const int64_t now = GetTime(); now >= next_dump) {
+            DumpAddresses();
+            next_dump = now + DUMP_PEERS_INTERVAL.count();
+        }
         if (m_opts.use_connect) {
             for (const auto& dest : m_opts.connect) {
                 if (m_interrupt) break;
@@ -1201,6 +1212,18 @@ void ConnectionManager::ThreadOpenConnections()
         }
         if (!InterruptibleSleep(std::chrono::milliseconds{500})) break;
     }
+}
+
+void ConnectionManager::DumpAddresses()
+{
+    if (!m_addrman || m_opts.peers_file.empty()) return;
+    const auto start = std::chrono::steady_clock::now();
+    if (!SaveAddrMan(*m_addrman, m_opts.peers_file, m_opts.magic)) {
+        LogError("Could not write {}", m_opts.peers_file.string());
+        return;
+    }
+    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
+    LogDebug(LogCategory::NET, "Flushed {} addresses to peers.dat  {}ms", m_addrman->Size(), ms.count());
 }
 
 void ConnectionManager::ThreadDNSAddressSeed()
@@ -1314,10 +1337,13 @@ bool ConnectionManager::DisconnectNode(const NetAddr& addr) { return DisconnectN
 
 size_t ConnectionManager::GetNodeCount(ConnectionDirection dir) const
 {
+    // Connections marked for disconnection are not counted: getpeerinfo
+    // (ForEachConnection) does not show them either, and Core drops them from
+    // its node list on the next socket-handler pass, so its count agrees.
     std::lock_guard lock(m_conns_mutex);
-    if (dir == ConnectionDirection::Both) return m_conns.size();
     return static_cast<size_t>(std::count_if(m_conns.begin(), m_conns.end(), [&](const auto& c) {
-        return dir == ConnectionDirection::In ? c->IsInbound() : c->IsOutbound();
+        if (c->disconnect) return false;
+        return dir == ConnectionDirection::Both || (dir == ConnectionDirection::In ? c->IsInbound() : c->IsOutbound());
     }));
 }
 

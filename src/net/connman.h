@@ -24,6 +24,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <filesystem>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -49,6 +50,8 @@ inline constexpr int MAX_BLOCK_RELAY_ONLY_CONNECTIONS = 2;
 inline constexpr int MAX_FEELER_CONNECTIONS = 1;
 inline constexpr int MAX_ADDNODE_CONNECTIONS = 8;
 inline constexpr std::chrono::seconds FEELER_INTERVAL{120};
+// Core's DUMP_PEERS_INTERVAL: peers.dat is written this often (and at shutdown).
+inline constexpr std::chrono::seconds DUMP_PEERS_INTERVAL{15 * 60};
 inline constexpr size_t DEFAULT_MAX_RECEIVE_BUFFER_KB = 5000;
 inline constexpr size_t DEFAULT_MAX_SEND_BUFFER_KB = 1000;
 inline constexpr int DEFAULT_CONNECT_TIMEOUT_MS = 5000;
@@ -111,6 +114,9 @@ struct ConnmanOptions {
     bool network_active = DEFAULT_NETWORK_ACTIVE;
     // Automatic outbound connections (addrman, feelers, DNS seeds). Tests may turn them off.
     bool automatic_outbound = true;
+    // peers.dat: the address manager is written there every
+    // DUMP_PEERS_INTERVAL (mockable clock) by the opencon thread; empty: never.
+    std::filesystem::path peers_file;
 };
 
 // Registers -listen -bind -port -connect -addnode -seednode -maxconnections
@@ -213,6 +219,7 @@ private:
     void ThreadMessageHandler();
     void ThreadOpenConnections();
     void ThreadDNSAddressSeed();
+    void DumpAddresses();  // peers.dat now (Core's CConnman::DumpAddresses)
 
     bool BindListenPort(const Service& addr, uint32_t permissions, std::string& error);
     void AcceptConnection(int listen_fd, uint32_t listen_permissions);

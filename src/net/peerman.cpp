@@ -348,6 +348,7 @@ void PeerManagerImpl::ProcessMessage(Connection& conn, Peer& peer, const std::st
         peer.user_agent = SanitizeUserAgent(user_agent);
         peer.starting_height = starting_height;
         peer.time_offset = their_time - GetTime();
+        peer.addr_local = addr_me;  // Core's SetAddrLocal
         peer.relay_txs = relay && conn.conn_type != ConnectionType::BLOCK_RELAY;
         peer.preferred_download = (!conn.IsInbound() || peer.HasPermission(PF_NOBAN)) &&
                                   conn.conn_type != ConnectionType::ADDR_FETCH && CanServeBlocks(peer);
@@ -802,6 +803,7 @@ bool PeerManagerImpl::GetNodeStateStats(int64_t id, NodeStateStats& stats) const
     stats.addr_processed = p.addr_processed;
     stats.addr_rate_limited = p.addr_rate_limited;
     stats.time_offset = p.time_offset;
+    stats.addr_local = p.addr_local.IsValid() ? p.addr_local.ToStringAddrPort() : std::string{};
     stats.last_ping_time = std::chrono::microseconds{p.last_ping_time};
     stats.min_ping_time = std::chrono::microseconds{p.min_ping_time};
     stats.ping_wait = p.ping_nonce_sent != 0 ? std::chrono::microseconds{NowMicros() - p.ping_start}

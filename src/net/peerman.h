@@ -103,6 +103,7 @@ struct NodeStateStats {
     uint64_t addr_processed = 0;
     uint64_t addr_rate_limited = 0;
     int64_t time_offset = 0;             // seconds
+    std::string addr_local;              // addrlocal: "ip:port" from the peer's version, empty when unknown
     std::chrono::microseconds last_ping_time{-1};  // pingtime; negative: none yet
     std::chrono::microseconds min_ping_time{-1};   // minping
     std::chrono::microseconds ping_wait{-1};       // pingwait; negative: no ping outstanding

@@ -43,6 +43,7 @@ struct Peer {
     std::string user_agent;
     int starting_height = -1;
     int64_t time_offset = 0;
+    Service addr_local;             // our address as the peer's version message gave it (addrlocal)
     bool relay_txs = false;         // their relay flag (and not block-relay-only)
     bool wtxid_relay = false;
     bool wants_addrv2 = false;

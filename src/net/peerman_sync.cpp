@@ -270,7 +270,6 @@ void PeerManagerImpl::ProcessBlockMessage(Connection& conn, Peer& peer, DataStre
     const bool requested = m_blocks_in_flight.count(hash) > 0;
     RemoveBlockRequest(hash, peer.id);
     m_block_source[hash] = peer.id;
-    conn.last_block_time = std::chrono::microseconds{NowMicros()};
 
     bool new_block = false;
     BlockValidationState state;
@@ -286,7 +285,11 @@ void PeerManagerImpl::ProcessBlockMessage(Connection& conn, Peer& peer, DataStre
         m_block_source.erase(it);
     }
     if (new_block) {
-        conn.last_block_time = std::chrono::microseconds{GetTime() * 1'000'000};
+        // A novel block (stored, a tip candidate): Core's m_last_block_time,
+        // whole seconds of the (mockable) clock, for eviction protection and
+        // getpeerinfo's last_block. Blocks already known, or rejected before
+        // being stored, leave it (one failing only when connected counts, as Core).
+        conn.last_block_time = std::chrono::seconds{GetTime()};
     }
     // The peer delivered: it is not stalling us, and a raised stalling
     // timeout slowly returns to its initial value.

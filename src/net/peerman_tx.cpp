@@ -94,7 +94,7 @@ void PeerManagerImpl::ProcessTx(Connection& conn, Peer& peer, DataStream& recv)
         LogDebug(LogCategory::MEMPOOL, "AcceptToMemoryPool: peer={}: accepted {} (wtxid={})", conn.id,
                  txid.ToString(), wtxid.ToString());
         QueueRelayLocked(txid, wtxid);
-        conn.last_tx_time = std::chrono::microseconds{GetTime() * 1'000'000};
+        conn.last_tx_time = std::chrono::seconds{GetTime()};  // Core's m_last_tx_time: accepted to the mempool
         // Orphans waiting for this one.
         std::vector<uint256> work{txid};
         while (!work.empty()) {

@@ -107,6 +107,7 @@ Json PeerInfo(net::Connection& conn, net::PeerManager* peerman, const std::vecto
     obj["id"] = conn.id;
     obj["addr"] = conn.addr_name;
     if (conn.addr_bind.IsValid()) obj["addrbind"] = conn.addr_bind.ToStringAddrPort();
+    if (have_stats && !stats.addr_local.empty()) obj["addrlocal"] = stats.addr_local;  // omitted when unknown, as Core
     obj["network"] = net::NetworkName(conn.addr.GetNetwork());
     if (asmap && !asmap->empty()) {
         if (const uint32_t as = conn.addr.GetMappedAS(*asmap); as != 0) obj["mapped_as"] = as;

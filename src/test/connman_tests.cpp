@@ -371,6 +371,36 @@ BOOST_AUTO_TEST_CASE(silent_peer_times_out)
     cm.Stop();
 }
 
+BOOST_AUTO_TEST_CASE(node_count_skips_disconnecting)
+{
+    RecordingEvents ev;
+    net::ConnectionManager cm(nullptr, nullptr);
+    std::string error;
+    BOOST_REQUIRE_MESSAGE(cm.Start(ev, LoopbackOptions(), error), error);
+    const int fd = ConnectTo(cm.GetBoundAddresses()[0].GetPort());
+    BOOST_REQUIRE(WaitFor([&] { return cm.GetNodeCount() == 1; }));
+    BOOST_CHECK_EQUAL(cm.GetNodeCount(net::ConnectionDirection::In), 1u);
+    int listed = 0;
+    cm.ForEachConnection([&](net::Connection& c) {
+        ++listed;
+        c.disconnect = true;
+    });
+    BOOST_CHECK_EQUAL(listed, 1);
+    // Marked for disconnection: getconnectioncount agrees with getpeerinfo
+    // (ForEachConnection) at once, before the I/O thread closes the socket.
+    listed = 0;
+    cm.ForEachConnection([&](net::Connection&) { ++listed; });
+    BOOST_CHECK_EQUAL(listed, 0);
+    BOOST_CHECK_EQUAL(cm.GetNodeCount(), 0u);
+    BOOST_CHECK_EQUAL(cm.GetNodeCount(net::ConnectionDirection::In), 0u);
+    BOOST_CHECK_EQUAL(cm.GetNodeCount(net::ConnectionDirection::Out), 0u);
+    BOOST_CHECK(PeerClosed(fd));
+    BOOST_CHECK(WaitFor([&] { return ev.Finalized() == 1; }));
+    close(fd);
+    cm.Interrupt();
+    cm.Stop();
+}
+
 BOOST_AUTO_TEST_CASE(permissions)
 {
     uint32_t flags;

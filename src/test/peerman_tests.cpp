@@ -77,11 +77,12 @@ void Receive(Connection& conn, const std::string& type)
     Receive(conn, type, empty);
 }
 
-DataStream VersionPayload(uint64_t services, int32_t height, uint64_t nonce, int32_t version = PROTOCOL_VERSION)
+DataStream VersionPayload(uint64_t services, int32_t height, uint64_t nonce, int32_t version = PROTOCOL_VERSION,
+                          const Service& addr_me = Service{})
 {
     DataStream s;
     s << version << services << GetTime() << uint64_t{0};
-    Service{}.SerializeV1(s);
+    addr_me.SerializeV1(s);
     s << services;
     Service{}.SerializeV1(s);
     s << nonce << std::string("/test:1.0/") << height << true;
@@ -560,6 +561,64 @@ BOOST_AUTO_TEST_CASE(invalid_block_punished)
     BOOST_CHECK(c.disconnect);
     BOOST_CHECK(s.banman->IsDiscouraged(c.addr));
     BOOST_CHECK_EQUAL(s.chain.Height(), 2);
+}
+
+BOOST_AUTO_TEST_CASE(last_block_time_and_addr_local)
+{
+    PeerSetup s;
+    s.chain.MineBlocks(2);
+    // addrlocal: our address as the peer's version message gives it.
+    Connection& c = s.Add(ConnectionType::INBOUND, "9.9.9.8");
+    auto v = VersionPayload(NODE_NETWORK | NODE_WITNESS, 0, 0x9999, PROTOCOL_VERSION,
+                            Service(*NetAddr::Parse("203.0.113.7"), 8333));
+    Receive(c, "version", v);
+    Receive(c, "verack");
+    s.Process(c);
+    TakeSent(c);
+    NodeStateStats stats;
+    BOOST_REQUIRE(s.peerman->GetNodeStateStats(c.id, stats));
+    BOOST_CHECK_EQUAL(stats.addr_local, "203.0.113.7:8333");
+    // A peer that leaves it unset (0.0.0.0 / ::): unknown, getpeerinfo omits addrlocal.
+    Connection& d = s.Add(ConnectionType::INBOUND, "9.9.9.9");
+    s.Handshake(d);
+    BOOST_REQUIRE(s.peerman->GetNodeStateStats(d.id, stats));
+    BOOST_CHECK_EQUAL(stats.addr_local, "");
+
+    // last_block_time: set (whole seconds, mockable clock) by a novel block only.
+    BOOST_CHECK(c.last_block_time.load() == std::chrono::microseconds{0});
+    BOOST_CHECK(c.last_tx_time.load() == std::chrono::microseconds{0});
+    const int64_t t0 = 1'700'000'000;
+    SetMockTime(t0);
+    auto block = s.chain.CreateBlock({});
+    DataStream b;
+    b << TX_WITH_WITNESS(*block);
+    DataStream b2 = b;
+    Receive(c, "block", b);
+    s.Process(c);
+    BOOST_CHECK(s.chain.Tip()->GetBlockHash() == block->GetHash());
+    BOOST_CHECK(c.last_block_time.load() == std::chrono::seconds{t0});
+    // The same block again, later, from the other peer: not novel, nothing set.
+    SetMockTime(t0 + 100);
+    Receive(d, "block", b2);
+    s.Process(d);
+    BOOST_CHECK(!d.disconnect);
+    BOOST_CHECK(d.last_block_time.load() == std::chrono::microseconds{0});
+    BOOST_CHECK(c.last_block_time.load() == std::chrono::seconds{t0});
+    // A block that fails its checks (merkle root no longer matches): never
+    // stored, not a tip candidate, nothing set either. (As Core, a block that
+    // is stored and only fails when connected does count as novel.)
+    auto bad = s.chain.CreateBlock({});
+    auto cb = MutableTransaction(*bad->vtx[0]);
+    cb.vout[0].value -= 1;
+    bad->vtx[0] = std::make_shared<const Transaction>(cb);
+    DataStream bb;
+    bb << TX_WITH_WITNESS(*bad);
+    Receive(d, "block", bb);
+    s.Process(d);
+    SetMockTime(0);
+    BOOST_CHECK(s.chain.Tip()->GetBlockHash() == block->GetHash());
+    BOOST_CHECK(d.last_block_time.load() == std::chrono::microseconds{0});
+    BOOST_CHECK(c.last_tx_time.load() == std::chrono::microseconds{0});
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -4,6 +4,7 @@ getdata/tx, orphans resolved when the parent arrives, `mempool` with the
 mempool permission, mined transactions leave every mempool."""
 import os
 import sys
+import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from test_framework.framework import BitcoinTestFramework  # noqa: E402
 from test_framework.messages import MSG_WTX, msg_mempool, msg_tx  # noqa: E402
@@ -29,6 +30,26 @@ class TxRelayTest(BitcoinTestFramework):
         self.setup_clean_chain = False
         self.extra_args = [["-listen=1", "-whitelist=mempool@127.0.0.1"], ["-listen=1"], ["-listen=1"]]
 
+    def check_last_block(self):
+        """node0 mined the block: node1 got it from node0 and node2 from node1
+        (last_block, UNIX seconds); no one sent node0 a new block."""
+        n0, n1, n2 = self.nodes
+        now = time.time()
+        for p in n0.getpeerinfo():
+            assert_equal(p["last_block"], 0)
+        from_n0 = [p for p in n1.getpeerinfo() if p["inbound"]]  # node0 connected to node1
+        assert_equal(len(from_n0), 1)
+        assert abs(from_n0[0]["last_block"] - now) < 120, from_n0[0]["last_block"]
+        from_n2 = [p for p in n1.getpeerinfo() if not p["inbound"]]
+        assert_equal(len(from_n2), 1)
+        assert_equal(from_n2[0]["last_block"], 0)
+        from_n1 = n2.getpeerinfo()
+        assert_equal(len(from_n1), 1)
+        assert abs(from_n1[0]["last_block"] - now) < 120, from_n1[0]["last_block"]
+        for n in self.nodes:
+            for p in n.getpeerinfo():
+                assert_equal(p["last_transaction"], 0)
+
     def run_test(self):
         n0, n1, n2 = self.nodes
         self.connect_nodes(0, 1)
@@ -36,6 +57,7 @@ class TxRelayTest(BitcoinTestFramework):
         # A fresh block takes the nodes out of initial block download (no tx relay before).
         self.generate(n0, 1)
         self.sync_blocks()
+        self.check_last_block()
         wallet = AnyoneCanSpend(n0)
         wallet.rescan()
 
@@ -53,6 +75,17 @@ class TxRelayTest(BitcoinTestFramework):
         assert t2["txid"] in n0.getrawmempool()
         wtxid = int(t2["wtxid"], 16)
         wait_until(lambda: wtxid in watcher.wtx_invs, timeout=60)
+
+        self.log.info("getpeerinfo: last_transaction of the peer whose transaction was accepted; addrlocal")
+        test_peers = [p for p in n0.getpeerinfo() if not p["subver"].startswith("/bitcoin-observed:")]
+        assert_equal(len(test_peers), 1)
+        assert abs(test_peers[0]["last_transaction"] - time.time()) < 120, test_peers[0]["last_transaction"]
+        assert_equal(test_peers[0]["last_block"], 0)
+        # The test peer's version names 127.0.0.1:<port of node0> as our address.
+        assert_equal(test_peers[0]["addrlocal"], f"127.0.0.1:{n0.p2p_port}")
+        for p in n2.getpeerinfo():  # the watcher sent nothing
+            if not p["subver"].startswith("/bitcoin-observed:"):
+                assert_equal(p["last_transaction"], 0)
 
         self.log.info("An orphan waits for its parent, then both are accepted and relayed")
         parent = wallet.create_self_transfer()

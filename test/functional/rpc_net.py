@@ -9,6 +9,7 @@ from decimal import Decimal
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from test_framework.framework import BitcoinTestFramework  # noqa: E402
+from test_framework.p2p import P2PInterface  # noqa: E402
 from test_framework.util import SkipTest, assert_equal, assert_raises_rpc_error  # noqa: E402
 
 # Core v30's getpeerinfo keys, in order; OPTIONAL ones may be absent.
@@ -65,6 +66,7 @@ class RpcNetTest(BitcoinTestFramework):
         self.test_setnetworkactive()
         self.test_addnode_getaddednodeinfo()
         self.test_disconnectnode()
+        self.test_periodic_peers_dat()
         self.test_persistence()
 
     def test_getconnectioncount(self):
@@ -126,6 +128,21 @@ class RpcNetTest(BitcoinTestFramework):
         # The inbound side sees node0's local end as the peer's address.
         assert_equal(inb["addr"], out["addrbind"])
         assert_equal(inb["addrbind"], self.addr(n1))
+        # Nodes leave addr_recv empty for a non-routable peer (127.0.0.1): addrlocal omitted.
+        assert "addrlocal" not in out and "addrlocal" not in inb
+
+        self.log.info("getpeerinfo: addrlocal is our address as the peer's version message gave it")
+        peer = n1.add_p2p_connection(P2PInterface())
+        info = [p for p in n1.getpeerinfo() if p["connection_type"] == "inbound" and p["subver"] != inb["subver"]]
+        assert_equal(len(info), 1)
+        assert_ordered_keys(info[0], PEER_KEYS, PEER_OPTIONAL)
+        assert_equal(info[0]["addrlocal"], self.addr(n1))
+        assert_equal(info[0]["last_transaction"], 0)
+        assert_equal(info[0]["last_block"], 0)
+        assert_equal(n1.getconnectioncount(), len(n1.getpeerinfo()))
+        peer.peer_disconnect()
+        self.wait_until(lambda: len(n1.getpeerinfo()) == 1)
+        assert_equal(n1.getconnectioncount(), 1)
 
     def test_ping(self):
         self.log.info("ping: pingtime and minping appear, pong counted")
@@ -265,6 +282,19 @@ class RpcNetTest(BitcoinTestFramework):
         self.wait_until(lambda: not self._links(n0, n1) and not self._links(n1, n0))
         self.wait_until(lambda: n0.getconnectioncount() == 0 and n1.getconnectioncount() == 0)
         assert_equal(n0.getpeerinfo(), [])
+
+    def test_periodic_peers_dat(self):
+        self.log.info("peers.dat is also written every 15 minutes (DUMP_PEERS_INTERVAL), not only at shutdown")
+        n1 = self.nodes[1]
+        peers_dat = os.path.join(n1.datadir, "regtest", "peers.dat")
+        assert not os.path.exists(peers_dat)  # node1 has not been stopped yet
+        n1.setmocktime(int(time.time()) + 14 * 60)
+        time.sleep(1.5)
+        assert not os.path.exists(peers_dat)
+        n1.setmocktime(int(time.time()) + 15 * 60 + 30)
+        n1.wait_for_debug_log(["addresses to peers.dat"])
+        self.wait_until(lambda: os.path.isfile(peers_dat))
+        n1.setmocktime(0)
 
     def test_persistence(self):
         self.log.info("Shutdown writes peers.dat and banlist.json; a restart reads them")
