@@ -10,9 +10,9 @@ the mempool tracepoints against RPC data:
   RBF): the replaced side's txid, vsize, fee and entry time, the
   replacement's txid, vsize and fee, and `true` (argument 5 is a txid).
   The replaced transaction also leaves with mempool:removed reason `replaced`.
-- mempool:rejected: a zero-fee transaction submitted with
-  sendrawtransaction (the P2P case waits for the P2P layer), reason
-  `min relay fee not met`.
+- mempool:rejected: a zero-fee transaction sent over P2P (msg_tx) by a
+  test peer, reason `min relay fee not met`; the same reason when
+  sendrawtransaction submits another zero-fee transaction.
 """
 import ctypes
 import os
@@ -22,6 +22,8 @@ from decimal import Decimal
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from test_framework.framework import BitcoinTestFramework  # noqa: E402
+from test_framework.messages import msg_tx  # noqa: E402
+from test_framework.p2p import P2PInterface  # noqa: E402
 from test_framework.tracing import tracer_lock  # noqa: E402
 from test_framework.tx import AnyoneCanSpend  # noqa: E402
 from test_framework.util import assert_equal, assert_raises_rpc_error, to_satoshis  # noqa: E402
@@ -170,6 +172,7 @@ class MempoolTracepointTest(BitcoinTestFramework):
     def set_test_params(self):
         self.num_nodes = 1
         self.setup_clean_chain = False
+        self.extra_args = [["-listen=1", "-bind=127.0.0.1"]]  # inbound for the test peer
 
     def skip_test_if_missing_module(self):
         self.skip_if_no_tracing(("bcc",))
@@ -177,6 +180,10 @@ class MempoolTracepointTest(BitcoinTestFramework):
     def run_test(self):
         node = self.nodes[0]
         self.acs = AnyoneCanSpend(node)
+        # The cached chain is old: the node is in initial block download and
+        # ignores relayed transactions until a block at the real clock.
+        self.generate(node, 1)
+        self.acs.rescan()
         with tracer_lock("bcc"):
             self.tracer = Tracer(node.process.pid)
             try:
@@ -247,7 +254,22 @@ class MempoolTracepointTest(BitcoinTestFramework):
         self.tracer.take()
 
     def test_rejected(self, node):
-        self.log.info("mempool:rejected: a zero-fee transaction, reason 'min relay fee not met'")
+        self.log.info("mempool:rejected: a zero-fee transaction from a P2P peer, reason 'min relay fee not met'")
+        assert not node.getblockchaininfo()["initialblockdownload"]
+        peer = node.add_p2p_connection(P2PInterface())
+        tx = self.acs.create_self_transfer(fee=Decimal("0"))
+        # The node's P2P layer logs the rejection with the peer's id.
+        with node.assert_debug_log([f"{tx['txid']} (wtxid={tx['wtxid']}) from peer=",
+                                    "was not accepted: min relay fee not met"]):
+            peer.send_and_ping(msg_tx(tx["tx"]))
+        self.tracer.wait("rejected", 1)
+        events = self.tracer.take()
+        assert_equal(events["rejected"], [{"txid": tx["txid"], "reason": "min relay fee not met"}])
+        assert_equal(events["added"], [])
+        assert tx["txid"] not in node.getrawmempool()
+        node.disconnect_p2ps()
+
+        self.log.info("mempool:rejected: the same reason for sendrawtransaction")
         tx = self.acs.create_self_transfer(fee=Decimal("0"))
         assert_raises_rpc_error(-26, "min relay fee not met", node.sendrawtransaction, tx["hex"])
         self.tracer.wait("rejected", 1)
