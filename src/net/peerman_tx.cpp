@@ -151,14 +151,19 @@ void PeerManagerImpl::ProcessTx(Connection& conn, Peer& peer, DataStream& recv)
         if (!parents.empty()) Push(conn, "getdata", parents);
         return;
     }
-    // Rejected.
-    if (m_recent_rejects.size() >= MAX_RECENT_REJECTS) {
-        m_recent_rejects_set.erase(m_recent_rejects.front());
-        m_recent_rejects.pop_front();
+    // Rejected. A witness-stripped transaction is not remembered (as in
+    // Core): the same txid may still arrive with its witness.
+    if (result.m_state.GetTxResult() != TxValidationResult::WITNESS_STRIPPED) {
+        if (m_recent_rejects.size() >= MAX_RECENT_REJECTS) {
+            m_recent_rejects_set.erase(m_recent_rejects.front());
+            m_recent_rejects.pop_front();
+        }
+        if (m_recent_rejects_set.insert(wtxid).second) m_recent_rejects.push_back(wtxid);
     }
-    if (m_recent_rejects_set.insert(wtxid).second) m_recent_rejects.push_back(wtxid);
     LogDebug(LogCategory::MEMPOOLREJ, "{} (wtxid={}) from peer={} was not accepted: {}", txid.ToString(),
              wtxid.ToString(), conn.id, result.m_state.ToString());
+    // Only consensus failures punish the sender (Core's MaybePunishNodeForTx);
+    // policy failures, witness-stripped and missing inputs do not.
     if (result.m_state.GetTxResult() == TxValidationResult::CONSENSUS) {
         MisbehavingLocked(peer, "invalid transaction: " + result.m_state.GetRejectReason());
     }

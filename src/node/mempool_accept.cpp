@@ -270,12 +270,32 @@ MempoolAcceptResult AcceptSingle(ChainstateManager& chainman, TxMempool& pool, c
             if (err == ScriptError::OK) continue;
             ScriptCheck mandatory{&tx, 0, i, spent_outputs[i], MandatoryScriptVerifyFlags(), &txdata, cache};
             const ScriptError merr = mandatory.Run();
-            if (merr == ScriptError::OK) {
-                return Invalid(TxValidationResult::NOT_STANDARD,
-                               std::string("non-mandatory-script-verify-flag (") + ScriptErrorMessage(err) + ")");
+            MempoolAcceptResult failed =
+                merr == ScriptError::OK
+                    ? Invalid(TxValidationResult::NOT_STANDARD,
+                              std::string("non-mandatory-script-verify-flag (") + ScriptErrorMessage(err) + ")")
+                    : Invalid(TxValidationResult::CONSENSUS,
+                              std::string("mandatory-script-verify-flag-failed (") + ScriptErrorMessage(merr) + ")");
+            // As Core: a transaction without witness that passes without the
+            // witness rules but fails with them may only have lost its witness
+            // in relay (TX_WITNESS_STRIPPED): its sender is not punished.
+            if (!tx.HasWitness()) {
+                auto all_pass = [&](uint32_t f) {
+                    for (unsigned k = 0; k < tx.vin.size(); ++k) {
+                        ScriptCheck c{&tx, 0, k, spent_outputs[k], f, &txdata, cache};
+                        if (c.Run() != ScriptError::OK) return false;
+                    }
+                    return true;
+                };
+                if (all_pass(flags & ~(SCRIPT_VERIFY_WITNESS | SCRIPT_VERIFY_CLEANSTACK)) &&
+                    !all_pass(flags & ~SCRIPT_VERIFY_CLEANSTACK)) {
+                    const TxValidationState s = failed.m_state;
+                    failed.m_state = TxValidationState{};
+                    failed.m_state.Invalid(TxValidationResult::WITNESS_STRIPPED, s.GetRejectReason(),
+                                           s.GetDebugMessage());
+                }
             }
-            return Invalid(TxValidationResult::CONSENSUS,
-                           std::string("mandatory-script-verify-flag-failed (") + ScriptErrorMessage(merr) + ")");
+            return failed;
         }
     }
 

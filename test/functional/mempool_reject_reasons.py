@@ -1,0 +1,271 @@
+#!/usr/bin/python3
+"""Every reject reason the mempool produces (src/consensus/tx_check.cpp,
+tx_verify.cpp, src/node/policy.cpp IsStandardTx, src/node/mempool_accept.cpp)
+hit once through testmempoolaccept and checked by its exact string; package
+reasons through a multi-transaction testmempoolaccept ("package-error").
+
+Not reachable through testmempoolaccept (see the report in the commit):
+"mempool full" (only after a real insertion, never on a dry run),
+"bad-txns-inputvalues-outofrange" / "bad-txns-fee-outofrange" (coins above
+MAX_MONEY cannot exist), "max feerate exceeded" (package feerate cap, used by
+submitpackage only), "package-too-many-transactions" and the empty package's
+"package-not-sorted" (the RPC refuses 0 or more than 25 transactions first)."""
+import os
+import sys
+from decimal import Decimal
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from test_framework.address import witness_script_to_p2wsh_script  # noqa: E402
+from test_framework.framework import BitcoinTestFramework  # noqa: E402
+from test_framework.messages import OutPoint, Transaction, TxIn, TxInWitness, TxOut  # noqa: E402
+from test_framework.tx import AnyoneCanSpend  # noqa: E402
+from test_framework.util import assert_equal, assert_raises_rpc_error, to_satoshis  # noqa: E402
+
+OP_TRUE = b"\x51"
+OP_DROP = b"\x75"
+OP_NOP4 = b"\xb3"
+OP_RETURN = b"\x6a"
+OP_CHECKMULTISIG = b"\xae"
+NULL_OUTPOINT = OutPoint(0, 0xFFFFFFFF)
+
+
+def bare_multisig_1of3():
+    key = b"\x21\x02" + b"\x11" * 32
+    return b"\x51" + key * 3 + b"\x53" + OP_CHECKMULTISIG
+
+
+class MempoolRejectReasonsTest(BitcoinTestFramework):
+    def set_test_params(self):
+        self.num_nodes = 1
+        self.setup_clean_chain = False
+
+    def tma(self, txs):
+        hexes = [t if isinstance(t, str) else t.serialize().hex() for t in txs]
+        return self.nodes[0].testmempoolaccept(hexes)
+
+    def check(self, tx, reason, startswith=False):
+        result = self.tma([tx])[0]
+        assert_equal(result["allowed"], False, f"{result}")
+        if startswith:
+            assert result["reject-reason"].startswith(reason), result
+        else:
+            assert_equal(result["reject-reason"], reason)
+        self.hit.add(reason)
+        return result
+
+    def check_package(self, txs, error, reasons=None):
+        results = self.tma(txs)
+        assert_equal(len(results), len(txs))
+        for r in results:
+            assert r["package-error"].startswith(error), results
+            assert "allowed" not in r or r["allowed"] is False, results
+        if reasons is not None:
+            assert_equal([r.get("reject-reason") for r in results], reasons)
+            self.hit.update(x for x in reasons if x)
+        self.hit.add(error)
+        return results
+
+    def spend(self, utxos, outputs, version=2, locktime=0, sequence=0xFFFFFFFD, witness=None, script_sig=b""):
+        if isinstance(utxos, (dict, OutPoint)):
+            utxos = [utxos]
+        tx = Transaction(version=version, locktime=locktime)
+        for u in utxos:
+            prevout = u if isinstance(u, OutPoint) else OutPoint(u["txid"], u["vout"])
+            tx.vin.append(TxIn(prevout, script_sig, sequence))
+            tx.wit.append(TxInWitness(witness if witness is not None else [OP_TRUE]))
+        tx.vout = outputs
+        return tx
+
+    def run_test(self):
+        node = self.nodes[0]
+        self.hit = set()
+        acs = self.acs = AnyoneCanSpend(node)
+        spk = self.spk = acs.script_pubkey
+        sat = to_satoshis
+
+        self.log.info("funding: special outputs in one block")
+        drop_script = OP_DROP + OP_TRUE
+        nop_script = OP_NOP4 + OP_TRUE
+        drop_spk = witness_script_to_p2wsh_script(drop_script)
+        nop_spk = witness_script_to_p2wsh_script(nop_script)
+        funding = acs.create_self_transfer_multi(
+            extra_outputs=[TxOut(10**8, drop_spk), TxOut(10**8, drop_spk), TxOut(10**8, nop_spk),
+                           TxOut(10**8, OP_TRUE)])
+        many = acs.create_self_transfer_multi(num_outputs=101, fee=Decimal("0.001"))
+        acs.mine([funding, many])
+        ftx = funding["tx"]
+        fid = funding["txid"]
+        idx = {}
+        for i, o in enumerate(ftx.vout):
+            idx.setdefault(o.script_pubkey, []).append(i)
+        drop_a = {"txid": fid, "vout": idx[drop_spk][0], "value": Decimal(1)}
+        drop_b = {"txid": fid, "vout": idx[drop_spk][1], "value": Decimal(1)}
+        nop_u = {"txid": fid, "vout": idx[nop_spk][0], "value": Decimal(1)}
+        bare_u = {"txid": fid, "vout": idx[OP_TRUE][0], "value": Decimal(1)}
+
+        u = acs.get_utxo()
+        v = sat(u["value"])
+        ok_out = [TxOut(v - 10000, spk)]
+        height = node.getblockcount()
+
+        self.log.info("CheckTransaction (consensus structure)")
+        no_vin = Transaction(version=2)
+        no_vin.vout = [TxOut(1000, spk)]
+        self.check(no_vin.serialize_without_witness().hex(), "bad-txns-vin-empty")
+        self.check(self.spend(u, []), "bad-txns-vout-empty")
+        self.check(self.spend(u, [TxOut(v - 10000, b"\x6a" + b"\x4e" + (1_000_000).to_bytes(4, "little")
+                                        + b"\x00" * 1_000_000)]), "bad-txns-oversize")
+        self.check(self.spend(u, [TxOut(-1, spk)]), "bad-txns-vout-negative")
+        self.check(self.spend(u, [TxOut(21_000_000 * 10**8 + 1, spk)]), "bad-txns-vout-toolarge")
+        self.check(self.spend(u, [TxOut(21_000_000 * 10**8, spk)] * 2), "bad-txns-txouttotal-toolarge")
+        self.check(self.spend([u, u], ok_out), "bad-txns-inputs-duplicate")
+        cb = Transaction(version=2)
+        cb.vin.append(TxIn(NULL_OUTPOINT, b"\x01", 0xFFFFFFFF))
+        cb.vout = [TxOut(1000, spk)]
+        self.check(cb, "bad-cb-length")
+        self.check(self.spend([u, NULL_OUTPOINT], ok_out), "bad-txns-prevout-null")
+        cb.vin[0].script_sig = b"\x01\x02"
+        self.check(cb, "coinbase")
+
+        self.log.info("IsStandardTx")
+        self.check(self.spend(u, ok_out, version=4), "version")
+        self.check(self.spend(u, ok_out, witness=[b"\x00" * 400_001, OP_TRUE]), "tx-size")
+        self.check(self.spend(u, ok_out, script_sig=b"\x4d" + (1700).to_bytes(2, "little") + b"\x00" * 1700),
+                   "scriptsig-size")
+        self.check(self.spend(u, ok_out, script_sig=b"\x61"), "scriptsig-not-pushonly")
+        self.check(self.spend(u, [TxOut(v - 10000, OP_TRUE + OP_TRUE)]), "scriptpubkey")
+        self.check(self.spend(u, [TxOut(v - 10000, spk), TxOut(1, spk), TxOut(1, spk)]), "dust")
+        self.log.info("ephemeral dust: one dust output only in a 0-fee transaction")
+        r = self.check(self.spend(u, [TxOut(v - 10000, spk), TxOut(1, spk)]), "dust")
+        assert "tx with dust output must be 0-fee" in r["reject-details"], r
+        self.check(self.spend(u, [TxOut(v - 10000, OP_RETURN)]), "tx-size-small")
+
+        self.log.info("finality, duplicates, inputs")
+        self.check(self.spend(u, ok_out, locktime=height + 10), "non-final")
+        in_pool = acs.create_self_transfer(fee=Decimal("0.0001"))
+        node.sendrawtransaction(in_pool["hex"])
+        self.check(in_pool["tx"], "txn-already-in-mempool")
+        drop_1 = self.spend(drop_a, [TxOut(10**8 - 10000, spk)], witness=[b"\x01", drop_script])
+        node.sendrawtransaction(drop_1.serialize().hex())
+        drop_2 = self.spend(drop_a, [TxOut(10**8 - 10000, spk)], witness=[b"\x02", drop_script])
+        self.check(drop_2, "txn-same-nonwitness-data-in-mempool")
+        self.check(many["tx"], "txn-already-known")
+        self.check(self.spend({"txid": "11" * 32, "vout": 0}, ok_out), "missing-inputs")
+        new = in_pool["new_utxo"]
+        self.check(self.spend(new, [TxOut(sat(new["value"]) - 10000, spk)], sequence=1), "non-BIP68-final")
+        immature = [c for c in acs.utxos(include_immature=True) if c["coinbase"] and c["confirmations"] < 100][0]
+        self.check(self.spend(immature, [TxOut(sat(immature["value"]) - 10000, spk)]),
+                   "bad-txns-premature-spend-of-coinbase")
+        self.check(self.spend(u, [TxOut(v + 1, spk)]), "bad-txns-in-belowout")
+        self.check(self.spend(bare_u, [TxOut(10**8 - 10000, spk)], witness=[]), "bad-txns-nonstandard-inputs")
+        self.check(self.spend(drop_b, [TxOut(10**8 - 10000, spk)], witness=[b"\x00" * 81, drop_script]),
+                   "bad-witness-nonstandard")
+        sigops = self.spend(u, [TxOut(1000, bare_multisig_1of3()) for _ in range(201)]
+                            + [TxOut(v - 201 * 1000 - 100000, spk)])
+        self.check(sigops, "bad-txns-too-many-sigops")
+
+        self.log.info("fees")
+        self.check(self.spend(u, [TxOut(v, spk)]), "min relay fee not met")
+        res = self.tma([self.spend(u, [TxOut(v - 10**8, spk)])])[0]
+        assert_equal(res["reject-reason"], "max-fee-exceeded")
+        self.hit.add("max-fee-exceeded")
+
+        self.log.info("scripts")
+        self.check(self.spend(u, ok_out, witness=[b"\x01", OP_TRUE]), "mandatory-script-verify-flag-failed (",
+                   startswith=True)
+        # Witness stripped (TX_WITNESS_STRIPPED inside, same reason string).
+        stripped = self.spend(u, ok_out)
+        stripped.wit = []
+        self.check(stripped, "mandatory-script-verify-flag-failed (Witness program was passed an empty witness)")
+        self.check(self.spend(nop_u, [TxOut(10**8 - 10000, spk)], witness=[nop_script]),
+                   "non-mandatory-script-verify-flag (", startswith=True)
+
+        self.log.info("replacement rules")
+        orig_in = in_pool["tx"].vin[0].prevout
+        orig_fee = 10000
+        orig_value = in_pool["tx"].vout[0].value + orig_fee
+        same_rate = self.spend(orig_in, [TxOut(orig_value - orig_fee, drop_spk)])  # same size and fee
+        r = self.check(same_rate, "insufficient fee")
+        assert "<= old feerate" in r["reject-details"], r
+        # Higher feerate, smaller absolute fee: the original is large.
+        big = acs.create_self_transfer_multi(num_outputs=20, fee=Decimal("0.0002"))
+        node.sendrawtransaction(big["hex"])
+        big_in = big["tx"].vin[0].prevout
+        big_total = sum(o.value for o in big["tx"].vout) + 20000
+        r = self.check(self.spend(big_in, [TxOut(big_total - 19000, spk)]), "insufficient fee")
+        assert "less fees than conflicting txs" in r["reject-details"], r
+        r = self.check(self.spend(orig_in, [TxOut(orig_value - orig_fee - 1, spk)]), "insufficient fee")
+        assert "not enough additional fees to relay" in r["reject-details"], r
+        self.check(self.spend([orig_in, in_pool["new_utxo"]], [TxOut(orig_value - 100000, spk)]),
+                   "bad-txns-spends-conflicting-tx")
+        self.check(self.spend([orig_in, OutPoint(big["txid"], 1)], [TxOut(orig_value - 100000, spk)]),
+                   "replacement-adds-unconfirmed")
+        many_utxos = [{"txid": many["txid"], "vout": i, "value": many["tx"].vout[i].value} for i in range(101)]
+        for mu in many_utxos:
+            node.sendrawtransaction(self.spend(mu, [TxOut(mu["value"] - 10000, spk)]).serialize().hex())
+        total = sum(mu["value"] for mu in many_utxos)
+        self.check(self.spend(many_utxos, [TxOut(total - 10**7, spk)]), "too many potential replacements")
+
+        self.log.info("ancestor limit")
+        chain_tx = acs.create_self_transfer(fee=Decimal("0.0001"))
+        node.sendrawtransaction(chain_tx["hex"])
+        for _ in range(24):
+            chain_tx = acs.create_self_transfer(utxo=chain_tx["new_utxo"], fee=Decimal("0.0001"))
+            node.sendrawtransaction(chain_tx["hex"])
+        self.check(acs.create_self_transfer(utxo=chain_tx["new_utxo"], fee=Decimal("0.0001"))["tx"],
+                   "too-long-mempool-chain")
+
+        self.log.info("packages")
+        p1 = acs.create_self_transfer(fee=Decimal("0.0001"))
+        p2 = acs.create_self_transfer(fee=Decimal("0.0001"))
+        child = self.spend([p1["new_utxo"], p2["new_utxo"]],
+                           [TxOut(sat(p1["new_utxo"]["value"]) + sat(p2["new_utxo"]["value"]) - 10000, spk)])
+        assert all(r["allowed"] for r in self.tma([p1["tx"], p2["tx"], child]))
+        self.check_package([p1["tx"], p1["tx"]], "package-contains-duplicates")
+        self.check_package([child, p1["tx"], p2["tx"]], "package-not-sorted")
+        self.check_package([p1["tx"], p2["tx"]], "package-not-child-with-parents")
+        conflicting = self.spend(p1["tx"].vin[0].prevout, [TxOut(10000, spk)])
+        child2 = self.spend([p1["new_utxo"], OutPoint(self._txid(conflicting), 0)], [TxOut(10000, spk)])
+        self.check_package([p1["tx"], conflicting, child2], "conflict-in-package")
+        heavy = [self.spend(u, [TxOut(v - 10000 - i, spk)], witness=[bytes([i]) * 210_000, OP_TRUE]) for i in range(2)]
+        self.check_package(heavy, "package-too-large")
+        many_pkg = [acs.create_self_transfer(fee=Decimal("0.0001"))["tx"] for _ in range(26)]
+        # The RPC refuses more than 25 (and 0) before the mempool's
+        # package-too-many-transactions check (as in Core).
+        assert_raises_rpc_error(-8, "Array must contain between 1 and 25 transactions.",
+                                self.tma, many_pkg)
+        assert_raises_rpc_error(-8, "Array must contain between 1 and 25 transactions.", self.tma, [])
+        bad_parent = self.spend(p1["tx"].vin[0].prevout, [p1["tx"].vout[0]], version=4)
+        child3 = self.spend([OutPoint(self._txid(bad_parent), 0)], [TxOut(10000, spk)])
+        self.check_package([bad_parent, child3], "transaction failed", ["version", "package-not-validated"])
+
+        self.log.info("-permitbaremultisig=0 and -datacarrier=0")
+        self.restart_node(0, extra_args=["-permitbaremultisig=0", "-datacarrier=0"])
+        u = acs.get_utxo()
+        v = sat(u["value"])
+        self.check(self.spend(u, [TxOut(v - 10000, spk), TxOut(1000, bare_multisig_1of3())]), "bare-multisig")
+        self.check(self.spend(u, [TxOut(v - 10000, spk), TxOut(0, OP_RETURN + b"\x01\x00")]), "datacarrier")
+
+        expected = {
+            "bad-txns-vin-empty", "bad-txns-vout-empty", "bad-txns-oversize", "bad-txns-vout-negative",
+            "bad-txns-vout-toolarge", "bad-txns-txouttotal-toolarge", "bad-txns-inputs-duplicate", "bad-cb-length",
+            "bad-txns-prevout-null", "coinbase", "version", "tx-size", "scriptsig-size", "scriptsig-not-pushonly",
+            "scriptpubkey", "datacarrier", "bare-multisig", "dust", "tx-size-small", "non-final",
+            "txn-already-in-mempool", "txn-same-nonwitness-data-in-mempool", "txn-already-known", "missing-inputs",
+            "non-BIP68-final", "bad-txns-premature-spend-of-coinbase", "bad-txns-in-belowout",
+            "bad-txns-nonstandard-inputs", "bad-witness-nonstandard", "bad-txns-too-many-sigops",
+            "min relay fee not met", "max-fee-exceeded", "mandatory-script-verify-flag-failed (",
+            "non-mandatory-script-verify-flag (", "insufficient fee", "bad-txns-spends-conflicting-tx",
+            "replacement-adds-unconfirmed", "too many potential replacements", "too-long-mempool-chain",
+            "package-contains-duplicates", "package-not-sorted", "package-not-child-with-parents",
+            "conflict-in-package", "package-too-large", "transaction failed", "package-not-validated"}
+        assert_equal(sorted(expected - self.hit), [])
+        self.log.info(f"{len(self.hit)} reject reasons hit")
+
+    def _txid(self, tx):
+        from test_framework.messages import hash256
+        return hash256(tx.serialize_without_witness())[::-1].hex()
+
+
+if __name__ == "__main__":
+    MempoolRejectReasonsTest().main()
