@@ -44,12 +44,14 @@ size_t TxUsage(const Transaction& tx)
 }
 
 // Estimated bytes of an entry outside the transaction: the entry, its
-// hash-table nodes (txid, wtxid) and one spent-outpoint map node per input.
+// hash-table nodes (txid, wtxid) and one spent-outpoint hash-table node per
+// input (libstdc++: next pointer and the value; no cached hash, as the hasher
+// is noexcept).
 size_t EntryOverhead(const Transaction& tx)
 {
     return MallocUsage(sizeof(TxMempoolEntry)) + 2 * MallocUsage(sizeof(uint256) * 2 + 2 * sizeof(void*)) +
            MallocUsage(sizeof(int64_t) + sizeof(uint256) + 4 * sizeof(void*)) +
-           tx.vin.size() * MallocUsage(sizeof(OutPoint) + sizeof(void*) + 4 * sizeof(void*));
+           tx.vin.size() * MallocUsage(sizeof(void*) + sizeof(std::pair<const OutPoint, const Transaction*>));
 }
 
 size_t LinkUsage() { return MallocUsage(sizeof(uint256) + 4 * sizeof(void*)); }
@@ -57,6 +59,12 @@ size_t LinkUsage() { return MallocUsage(sizeof(uint256) + 4 * sizeof(void*)); }
 } // namespace
 
 size_t TxidHasher::operator()(const uint256& h) const noexcept { return h.GetUint64(0) ^ ProcessSalt(); }
+
+size_t SpentOutpointHasher::operator()(const OutPoint& outpoint) const noexcept
+{
+    static const SaltedOutpointHasher hasher;
+    return hasher(outpoint);
+}
 
 const char* RemovalReasonToString(MemPoolRemovalReason reason)
 {
@@ -225,6 +233,16 @@ void TxMempool::EvictIndexInsert(TxMempoolEntry& e)
     e.m_evict_size = key.size;
     m_eviction_order.insert(key);
 }
+
+void TxMempool::EvictIndexUpdate(TxMempoolEntry& e)
+{
+    const EvictionKey key = ScoreOf(e);
+    if (key.fee == e.m_evict_fee && key.size == e.m_evict_size) return;
+    EvictIndexErase(e);
+    e.m_evict_fee = key.fee;
+    e.m_evict_size = key.size;
+    m_eviction_order.insert(key);
+}
 TxMempool::~TxMempool() = default;
 
 void TxMempool::RegisterObserver(MempoolObserver* o)
@@ -350,6 +368,7 @@ size_t TxMempool::DynamicMemoryUsage() const
     // Entries with their links, plus the tables' bucket arrays.
     return m_cached_usage + MallocUsage(m_entries.bucket_count() * sizeof(void*)) +
            MallocUsage(m_by_wtxid.bucket_count() * sizeof(void*)) +
+           (m_next_tx.bucket_count() > 1 ? MallocUsage(m_next_tx.bucket_count() * sizeof(void*)) : 0) +
            m_deltas.size() * MallocUsage(sizeof(uint256) + sizeof(Amount) + 4 * sizeof(void*));
 }
 
@@ -502,11 +521,10 @@ void TxMempool::AddUnchecked(TxMempoolEntry entry_in)
     const std::set<uint256> ancestors = CalculateAncestors(txid);
     for (const uint256& a : ancestors) {
         TxMempoolEntry& anc = *m_entries.at(a);
-        EvictIndexErase(anc);
         anc.m_count_with_descendants += 1;
         anc.m_size_with_descendants += entry.GetTxSize();
         anc.m_mod_fees_with_descendants += mod_fee;
-        EvictIndexInsert(anc);
+        EvictIndexUpdate(anc);
         entry.m_count_with_ancestors += 1;
         entry.m_size_with_ancestors += anc.GetTxSize();
         entry.m_mod_fees_with_ancestors += anc.GetModifiedFee();
@@ -567,7 +585,7 @@ void TxMempool::AddUnchecked(TxMempoolEntry entry_in)
     }
     EvictIndexInsert(entry);
     m_by_wtxid.emplace(entry.GetTx().GetWitnessHash(), txid);
-    m_by_time.emplace(entry.GetTime(), txid);
+    entry.m_time_it = m_by_time.emplace(entry.GetTime(), txid);
     m_total_vsize += static_cast<uint64_t>(entry.GetTxSize());
     m_total_fee += entry.GetFee();
     m_cached_usage += entry.DynamicMemoryUsage();
@@ -603,12 +621,7 @@ void TxMempool::RemoveUnchecked(const uint256& txid, MemPoolRemovalReason reason
     }
     m_by_wtxid.erase(e.GetTx().GetWitnessHash());
     EvictIndexErase(e);
-    for (auto [t, end] = m_by_time.equal_range(e.GetTime()); t != end; ++t) {
-        if (t->second == txid) {
-            m_by_time.erase(t);
-            break;
-        }
-    }
+    m_by_time.erase(e.m_time_it);
     m_total_vsize -= static_cast<uint64_t>(e.GetTxSize());
     m_total_fee -= e.GetFee();
     m_cached_usage -= e.DynamicMemoryUsage();
@@ -627,11 +640,10 @@ void TxMempool::RemoveStaged(const std::set<uint256>& txids, MemPoolRemovalReaso
         for (const uint256& a : CalculateAncestors(txid)) {
             if (txids.count(a)) continue;
             TxMempoolEntry& anc = *m_entries.at(a);
-            EvictIndexErase(anc);
             anc.m_count_with_descendants -= 1;
             anc.m_size_with_descendants -= e.GetTxSize();
             anc.m_mod_fees_with_descendants -= e.GetModifiedFee();
-            EvictIndexInsert(anc);
+            EvictIndexUpdate(anc);
         }
         for (const uint256& d : CalculateDescendants(txid)) {
             if (txids.count(d)) continue;

@@ -37,6 +37,12 @@ struct TxidHasher {
     size_t operator()(const uint256& h) const noexcept;
 };
 
+// Hasher for the spent-outpoint table: SipHash with the process's random key
+// (SaltedOutpointHasher), so peers cannot choose colliding outpoints.
+struct SpentOutpointHasher {
+    size_t operator()(const OutPoint& outpoint) const noexcept;
+};
+
 // The numbers are not part of any interface; the strings are (mempool:removed).
 enum class MemPoolRemovalReason { EXPIRY, SIZELIMIT, REORG, BLOCK, CONFLICT, REPLACED };
 // "expiry", "sizelimit", "reorg", "block", "conflict", "replaced"
@@ -127,6 +133,8 @@ private:
     // The descendant score this entry is filed under in the eviction index.
     Amount m_evict_fee = 0;
     int64_t m_evict_size = 1;
+    // This entry's node in TxMempool::m_by_time (removal without scanning equal times).
+    std::multimap<int64_t, uint256>::iterator m_time_it;
 };
 
 // A copy of what RPCs and relay need about one entry.
@@ -248,6 +256,8 @@ private:
     static EvictionKey ScoreOf(const TxMempoolEntry& e);
     void EvictIndexErase(const TxMempoolEntry& e);
     void EvictIndexInsert(TxMempoolEntry& e);
+    // Re-files an indexed entry after its aggregates changed (no-op when its key is unchanged).
+    void EvictIndexUpdate(TxMempoolEntry& e);
 
     void UpdateForRemove(const uint256& txid);
     void RemoveUnchecked(const uint256& txid, MemPoolRemovalReason reason);
@@ -257,10 +267,11 @@ private:
     mutable std::recursive_mutex m_mutex;
     std::unordered_map<uint256, std::unique_ptr<TxMempoolEntry>, TxidHasher> m_entries;
     std::unordered_map<uint256, uint256, TxidHasher> m_by_wtxid;  // wtxid -> txid
-    std::map<OutPoint, const Transaction*> m_next_tx;  // outpoint -> spending mempool tx
+    // outpoint -> spending mempool tx (lookups only: no ordered iteration needed)
+    std::unordered_map<OutPoint, const Transaction*, SpentOutpointHasher> m_next_tx;
     std::map<uint256, Amount> m_deltas;
-    std::multimap<int64_t, uint256> m_by_time;
-    std::set<EvictionKey, EvictionLess> m_eviction_order;  // entry time -> txid (expiry without a full scan)
+    std::multimap<int64_t, uint256> m_by_time;  // entry time -> txid (expiry without a full scan)
+    std::set<EvictionKey, EvictionLess> m_eviction_order;  // descendant score order (eviction without a scan)
     std::vector<MempoolObserver*> m_observers;
     uint64_t m_total_vsize = 0;
     Amount m_total_fee = 0;
