@@ -848,22 +848,22 @@ std::string Examples(const std::string& method, const std::string& cli_args, con
 const std::string EXAMPLE_HASH = "\"00000000c937983704a73af28acdec37b049d214adbda81d7e2a3dd146f6ed09\"";
 
 const char* HEADER_FIELDS =
-    "  \"hash\" : \"hex\",              (string) the block hash (same as provided)\n"
-    "  \"confirmations\" : n,         (numeric) confirmations, -1 if the block is not on the active chain\n"
-    "  \"height\" : n,                (numeric) the block height or index\n"
+    "  \"hash\" : \"hex\",              (string) hash of the block (echoes the request)\n"
+    "  \"confirmations\" : n,         (numeric) confirmation count, or -1 when off the active chain\n"
+    "  \"height\" : n,                (numeric) height of the block\n"
     "  \"version\" : n,               (numeric) the block version\n"
-    "  \"versionHex\" : \"hex\",        (string) the block version formatted in hexadecimal\n"
+    "  \"versionHex\" : \"hex\",        (string) version field shown as hex\n"
     "  \"merkleroot\" : \"hex\",        (string) the merkle root\n"
-    "  \"time\" : xxx,                (numeric) the block time in seconds since epoch (UNIX time)\n"
-    "  \"mediantime\" : xxx,          (numeric) the median block time in seconds since epoch\n"
+    "  \"time\" : xxx,                (numeric) header timestamp, UNIX seconds\n"
+    "  \"mediantime\" : xxx,          (numeric) median time past, UNIX seconds\n"
     "  \"nonce\" : n,                 (numeric) the nonce\n"
-    "  \"bits\" : \"hex\",              (string) nBits: compact representation of the block target\n"
+    "  \"bits\" : \"hex\",              (string) nBits, the target in compact encoding\n"
     "  \"target\" : \"hex\",            (string) the difficulty target\n"
     "  \"difficulty\" : n,            (numeric) the difficulty\n"
-    "  \"chainwork\" : \"hex\",         (string) expected number of hashes to produce the chain up to this block\n"
-    "  \"nTx\" : n,                   (numeric) the number of transactions in the block\n"
-    "  \"previousblockhash\" : \"hex\", (string, optional) the hash of the previous block (absent for genesis)\n"
-    "  \"nextblockhash\" : \"hex\",     (string, optional) the hash of the next block on the active chain\n";
+    "  \"chainwork\" : \"hex\",         (string) expected hash count needed to build the chain through this block\n"
+    "  \"nTx\" : n,                   (numeric) transaction count of the block\n"
+    "  \"previousblockhash\" : \"hex\", (string, optional) parent block hash (omitted for genesis)\n"
+    "  \"nextblockhash\" : \"hex\",     (string, optional) hash of the following active-chain block\n";
 
 const char* TIP_RESULT =
     "{\n"
@@ -917,67 +917,68 @@ UtxoSetStats ComputeUtxoSetStats(const CoinsView& view, UtxoHashType hash_type)
 void RegisterBlockchainRPCCommands(RPCTable& table)
 {
     table.Register({"blockchain", "getblockchaininfo",
-                    "Returns an object containing various state info regarding blockchain processing.",
+                    "Summarises the current state of chain processing on this node.",
                     {},
                     "{\n"
-                    "  \"chain\" : \"str\",                 (string) current network name (main, test, testnet4, signet, regtest)\n"
-                    "  \"blocks\" : n,                    (numeric) the height of the most-work fully-validated chain\n"
-                    "  \"headers\" : n,                   (numeric) the current number of headers we have validated\n"
-                    "  \"bestblockhash\" : \"str\",         (string) the hash of the currently best block\n"
+                    "  \"chain\" : \"str\",                 (string) active network: main, test, testnet4, signet or regtest\n"
+                    "  \"blocks\" : n,                    (numeric) height of the fully validated chain with the most work\n"
+                    "  \"headers\" : n,                   (numeric) number of headers validated so far\n"
+                    "  \"bestblockhash\" : \"str\",         (string) hash of the current tip block\n"
                     "  \"bits\" : \"hex\",                  (string) nBits of the tip\n"
                     "  \"target\" : \"hex\",                (string) the difficulty target of the tip\n"
                     "  \"difficulty\" : n,                (numeric) the current difficulty\n"
-                    "  \"time\" : xxx,                    (numeric) the block time of the tip (UNIX time)\n"
-                    "  \"mediantime\" : xxx,              (numeric) the median block time of the tip\n"
-                    "  \"verificationprogress\" : n,      (numeric) estimate of verification progress [0..1]\n"
-                    "  \"initialblockdownload\" : true|false, (boolean) whether the node is in initial block download\n"
-                    "  \"chainwork\" : \"hex\",             (string) total amount of work in the active chain, in hexadecimal\n"
-                    "  \"size_on_disk\" : n,              (numeric) the estimated size of the block and undo files on disk\n"
-                    "  \"pruned\" : true|false,           (boolean) if the blocks are subject to pruning\n"
-                    "  \"pruneheight\" : n,               (numeric, optional) the first block unpruned, all previous blocks were pruned (only present if pruning is enabled)\n"
-                    "  \"automatic_pruning\" : true|false, (boolean, optional) whether automatic pruning is enabled (only present if pruning is enabled)\n"
-                    "  \"prune_target_size\" : n,         (numeric, optional) the target size used by pruning (only present if automatic pruning is enabled)\n"
-                    "  \"signet_challenge\" : \"hex\",      (string, optional) the block challenge (aka. block script), in hexadecimal (only present if the current network is a signet)\n"
-                    "  \"warnings\" : [ \"str\", ... ]      (json array) any network and blockchain warnings\n"
+                    "  \"time\" : xxx,                    (numeric) timestamp of the tip block (UNIX time)\n"
+                    "  \"mediantime\" : xxx,              (numeric) median time past of the tip\n"
+                    "  \"verificationprogress\" : n,      (numeric) rough fraction of the chain verified so far, between 0 and 1\n"
+                    "  \"initialblockdownload\" : true|false, (boolean) true while the node is still in initial block download\n"
+                    "  \"chainwork\" : \"hex\",             (string) cumulative work of the active chain, as hex\n"
+                    "  \"size_on_disk\" : n,              (numeric) approximate disk space used by block and undo files\n"
+                    "  \"pruned\" : true|false,           (boolean) whether block pruning is enabled\n"
+                    "  \"pruneheight\" : n,               (numeric, optional) lowest height still stored; everything below was pruned (pruning only)\n"
+                    "  \"automatic_pruning\" : true|false, (boolean, optional) true if pruning runs automatically (pruning only)\n"
+                    "  \"prune_target_size\" : n,         (numeric, optional) size target for automatic pruning (automatic pruning only)\n"
+                    "  \"signet_challenge\" : \"hex\",      (string, optional) signet block script as hex (signet only)\n"
+                    "  \"warnings\" : [ \"str\", ... ]      (json array) currently active network or chain warnings\n"
                     "}\n",
                     Examples("getblockchaininfo", "", ""), GetBlockchainInfo});
 
     table.Register({"blockchain", "getblockcount",
-                    "Returns the height of the most-work fully-validated chain.\nThe genesis block has height 0.",
-                    {}, "n    (numeric) The current block count\n", Examples("getblockcount", "", ""),
+                    "Gives the height of the fully validated chain with the most work.\nHeight 0 is the genesis block.",
+                    {}, "n    (numeric) height of the current tip\n", Examples("getblockcount", "", ""),
                     GetBlockCount});
 
     table.Register({"blockchain", "getbestblockhash",
-                    "Returns the hash of the best (tip) block in the most-work fully-validated chain.", {},
+                    "Gives the hash of the tip of the fully validated chain with the most work.", {},
                     "\"hex\"    (string) the block hash, hex-encoded\n", Examples("getbestblockhash", "", ""),
                     GetBestBlockHash});
 
-    table.Register({"blockchain", "getblockhash", "Returns hash of block in best-block-chain at height provided.",
-                    {{"height", T::NUM, false, "required", "The height index"}},
+    table.Register({"blockchain", "getblockhash", "Looks up the hash of the active-chain block at the given height.",
+                    {{"height", T::NUM, false, "required", "Height in the active chain"}},
                     "\"hex\"    (string) The block hash\n", Examples("getblockhash", "1000", "1000"), GetBlockHash});
 
     table.Register({"blockchain", "getblockheader",
-                    "If verbose is false, returns a string that is serialized, hex-encoded data for blockheader 'hash'.\n"
-                    "If verbose is true, returns an Object with information about blockheader <hash>.",
+                    "Fetches a block header by hash.\n"
+                    "With verbose=true the header is decoded into a JSON object; with verbose=false the raw 80-byte header is returned as hex.",
                     {{"blockhash", T::STR_HEX, false, "required", "The block hash"},
-                     {"verbose", T::BOOL, true, "default=true", "true for a json object, false for the hex-encoded data"}},
+                     {"verbose", T::BOOL, true, "default=true", "true: decoded JSON object, false: raw header as hex"}},
                     "(for verbose = true)\n{\n" + std::string(HEADER_FIELDS) +
-                        "}\n\nResult (for verbose=false):\n\"hex\"    (string) A string that is serialized, hex-encoded data for block 'hash'\n",
+                        "}\n\nResult (for verbose=false):\n\"hex\"    (string) hex encoding of the serialized header\n",
                     Examples("getblockheader", EXAMPLE_HASH, EXAMPLE_HASH), GetBlockHeader});
 
     table.Register({"blockchain", "getblock",
-                    "If verbosity is 0, returns a string that is serialized, hex-encoded data for block 'hash'.\n"
-                    "If verbosity is 1, returns an Object with information about block <hash>.\n"
-                    "If verbosity is 2, returns an Object with information about block <hash> and information about each transaction.\n"
-                    "If verbosity is 3, returns an Object with information about block <hash> and information about each transaction, including prevout information for inputs (only for unpruned blocks in the current best chain).",
+                    "Fetches a block by hash at the requested level of detail.\n"
+                    "verbosity 0: the raw serialized block as hex.\n"
+                    "verbosity 1: a JSON summary of the block listing its txids.\n"
+                    "verbosity 2: like 1, but every transaction is fully decoded.\n"
+                    "verbosity 3: like 2, plus the spent output (prevout) of each input; needs unpruned blocks on the active chain.",
                     {{"blockhash", T::STR_HEX, false, "required", "The block hash"},
                      {"verbosity|verbose", T::ANY, true, "default=1",
-                      "0 for hex-encoded data, 1 for a JSON object, 2 for JSON object with transaction data, and 3 for JSON object with transaction data including prevout information for inputs"}},
-                    "(for verbosity = 0)\n\"hex\"    (string) A string that is serialized, hex-encoded data for block 'hash'\n\n"
+                      "0 = raw hex, 1 = JSON with txids, 2 = JSON with decoded transactions, 3 = as 2 plus input prevouts"}},
+                    "(for verbosity = 0)\n\"hex\"    (string) hex encoding of the serialized block\n\n"
                     "Result (for verbosity = 1):\n{\n" + std::string(HEADER_FIELDS) +
-                        "  \"strippedsize\" : n,          (numeric) The block size excluding witness data\n"
+                        "  \"strippedsize\" : n,          (numeric) serialized size in bytes with witness data stripped\n"
                         "  \"size\" : n,                  (numeric) The block size\n"
-                        "  \"weight\" : n,                (numeric) The block weight as defined in BIP 141\n"
+                        "  \"weight\" : n,                (numeric) block weight (BIP 141 definition)\n"
                         "  \"tx\" : [ \"hex\", ... ]        (json array) The transaction ids\n"
                         "}\n\n"
                         "Result (for verbosity = 2):\n"
@@ -991,150 +992,150 @@ void RegisterBlockchainRPCCommands(RPCTable& table)
                     Examples("getblock", EXAMPLE_HASH, EXAMPLE_HASH), GetBlock});
 
     table.Register({"blockchain", "getchaintips",
-                    "Return information about all known tips in the block tree, including the main chain as well as orphaned branches.",
+                    "Lists every chain tip known in the block tree: the active tip and the tips of any side branches.",
                     {},
                     "[\n  {\n"
                     "    \"height\" : n,      (numeric) height of the chain tip\n"
                     "    \"hash\" : \"hex\",    (string) block hash of the tip\n"
-                    "    \"branchlen\" : n,   (numeric) zero for main chain, otherwise length of branch connecting the tip to the main chain\n"
+                    "    \"branchlen\" : n,   (numeric) 0 for the active chain, else how many blocks the branch extends past its fork point\n"
                     "    \"status\" : \"str\"   (string) status of the chain, \"active\" for the main chain\n"
                     "                       Possible values for status:\n"
-                    "                       1.  \"invalid\"               This branch contains at least one invalid block\n"
-                    "                       2.  \"headers-only\"          Not all blocks for this branch are available, but the headers are valid\n"
-                    "                       3.  \"valid-headers\"         All blocks are available for this branch, but they were never fully validated\n"
-                    "                       4.  \"valid-fork\"            This branch is not part of the active chain, but is fully validated\n"
-                    "                       5.  \"active\"                This is the tip of the active main chain, which is certainly valid\n"
+                    "                       1.  \"invalid\"               some block on this branch failed validation\n"
+                    "                       2.  \"headers-only\"          headers are valid, but some block data is missing\n"
+                    "                       3.  \"valid-headers\"         block data is all present, yet full validation never ran\n"
+                    "                       4.  \"valid-fork\"            fully validated side branch, not on the active chain\n"
+                    "                       5.  \"active\"                the tip of the active chain, known valid\n"
                     "  },\n  ...\n]\n",
                     Examples("getchaintips", "", ""), GetChainTips});
 
     table.Register({"blockchain", "getdifficulty",
-                    "Returns the proof-of-work difficulty as a multiple of the minimum difficulty.", {},
-                    "n    (numeric) the proof-of-work difficulty as a multiple of the minimum difficulty.\n",
+                    "Gives the current proof-of-work difficulty, relative to the lowest possible difficulty.", {},
+                    "n    (numeric) difficulty relative to the minimum difficulty.\n",
                     Examples("getdifficulty", "", ""), GetDifficultyRpc});
 
-    table.Register({"blockchain", "gettxout", "Returns details about an unspent transaction output.",
+    table.Register({"blockchain", "gettxout", "Looks up one unspent transaction output (UTXO).",
                     {{"txid", T::STR_HEX, false, "required", "The transaction id"},
                      {"n", T::NUM, false, "required", "vout number"},
                      {"include_mempool", T::BOOL, true, "default=true",
-                      "Whether to include the mempool. Note that an unspent output that is spent in the mempool won't appear."}},
+                      "Also consult the mempool; an output already spent by a mempool transaction is then reported as not found."}},
                     "(if the UTXO was not found)\nnull    (json null)\n\n"
                     "Result (Otherwise):\n{\n"
-                    "  \"bestblock\" : \"hex\",    (string) The hash of the block at the tip of the chain\n"
+                    "  \"bestblock\" : \"hex\",    (string) hash of the current tip\n"
                     "  \"confirmations\" : n,    (numeric) The number of confirmations\n"
-                    "  \"value\" : n,            (numeric) The transaction value in BTC\n"
+                    "  \"value\" : n,            (numeric) amount held by the output, in BTC\n"
                     "  \"scriptPubKey\" : {      (json object)\n"
-                    "    \"asm\" : \"str\",        (string) Disassembly of the output script\n"
-                    "    \"desc\" : \"str\",       (string) Inferred descriptor for the output\n"
-                    "    \"hex\" : \"hex\",        (string) The raw output script bytes, hex-encoded\n"
-                    "    \"type\" : \"str\",       (string) The type, eg pubkeyhash\n"
-                    "    \"address\" : \"str\"     (string, optional) The Bitcoin address (only if a well-defined address exists)\n"
+                    "    \"asm\" : \"str\",        (string) output script in asm form\n"
+                    "    \"desc\" : \"str\",       (string) descriptor inferred for the output\n"
+                    "    \"hex\" : \"hex\",        (string) output script as hex\n"
+                    "    \"type\" : \"str\",       (string) script type, e.g. pubkeyhash\n"
+                    "    \"address\" : \"str\"     (string, optional) address for the script, when one is defined\n"
                     "  },\n"
-                    "  \"coinbase\" : true|false (boolean) Coinbase or not\n"
+                    "  \"coinbase\" : true|false (boolean) whether the output belongs to a coinbase transaction\n"
                     "}\n",
                     Examples("gettxout", "\"txid\" 1", "\"txid\", 1"), GetTxOut});
 
     table.Register({"blockchain", "gettxoutsetinfo",
-                    "Returns statistics about the unspent transaction output set.\nNote this call may take some time.",
+                    "Computes statistics over the UTXO set.\nThis can be slow.",
                     {{"hash_type", T::STR, true, "default=\"hash_serialized_3\"",
-                      "Which UTXO set hash should be calculated. Options: 'hash_serialized_3' (the legacy algorithm), 'muhash', 'none'."},
+                      "Kind of UTXO set hash to compute: 'hash_serialized_3' (legacy), 'muhash' or 'none'."},
                      {"hash_or_height", T::ANY, true, "default=the current best block",
-                      "The block hash or height of the target height (only available with coinstatsindex, which this node does not have)."},
-                     {"use_index", T::BOOL, true, "default=true", "Use coinstatsindex, if available."}},
+                      "Hash or height of the block to report on (needs coinstatsindex, which this node lacks)."},
+                     {"use_index", T::BOOL, true, "default=true", "Read from coinstatsindex when it exists."}},
                     "{\n"
-                    "  \"height\" : n,                 (numeric) The block height (index) of the returned statistics\n"
-                    "  \"bestblock\" : \"hex\",          (string) The hash of the block at which these statistics are calculated\n"
-                    "  \"txouts\" : n,                 (numeric) The number of unspent transaction outputs\n"
-                    "  \"bogosize\" : n,               (numeric) Database-independent, meaningless metric indicating the UTXO set size\n"
-                    "  \"hash_serialized_3\" : \"hex\",  (string, optional) The serialized hash (only present if 'hash_serialized_3' hash_type is chosen)\n"
-                    "  \"muhash\" : \"hex\",             (string, optional) The serialized hash (only present if 'muhash' hash_type is chosen)\n"
-                    "  \"transactions\" : n,           (numeric, optional) The number of transactions with unspent outputs\n"
-                    "  \"disk_size\" : n,              (numeric, optional) The estimated size of the chainstate on disk\n"
-                    "  \"total_amount\" : n            (numeric) The total amount of coins in the UTXO set\n"
+                    "  \"height\" : n,                 (numeric) height the statistics refer to\n"
+                    "  \"bestblock\" : \"hex\",          (string) hash of the block the statistics refer to\n"
+                    "  \"txouts\" : n,                 (numeric) count of unspent outputs\n"
+                    "  \"bogosize\" : n,               (numeric) storage-independent size indicator for the UTXO set, not meaningful as bytes\n"
+                    "  \"hash_serialized_3\" : \"hex\",  (string, optional) UTXO set hash, present when hash_type is 'hash_serialized_3'\n"
+                    "  \"muhash\" : \"hex\",             (string, optional) UTXO set hash, present when hash_type is 'muhash'\n"
+                    "  \"transactions\" : n,           (numeric, optional) count of transactions that still have unspent outputs\n"
+                    "  \"disk_size\" : n,              (numeric, optional) approximate on-disk size of the chainstate\n"
+                    "  \"total_amount\" : n            (numeric) sum of all UTXO values\n"
                     "}\n",
                     Examples("gettxoutsetinfo", "", "") + HelpExampleCli("gettxoutsetinfo", "\"none\""),
                     GetTxOutSetInfo});
 
-    table.Register({"blockchain", "verifychain", "Verifies blockchain database.",
+    table.Register({"blockchain", "verifychain", "Checks the integrity of the block and chainstate databases.",
                     {{"checklevel", T::NUM, true, "default=3, range=0-4",
-                      "How thorough the block verification is:\n"
-                      "- level 0 reads the blocks from disk\n"
-                      "- level 1 verifies block validity\n"
-                      "- level 2 verifies undo data\n"
-                      "- level 3 checks disconnection of tip blocks\n"
-                      "- level 4 is treated like level 3 by this node"},
-                     {"nblocks", T::NUM, true, "default=6, 0=all", "The number of blocks to check."}},
-                    "true|false    (boolean) Verification finished successfully. If false, check debug.log for reason.\n",
+                      "Depth of checking (each level includes the lower ones):\n"
+                      "- 0: read each block from disk\n"
+                      "- 1: check each block is valid\n"
+                      "- 2: check the undo data\n"
+                      "- 3: test disconnecting the most recent blocks\n"
+                      "- 4: handled the same as 3 on this node"},
+                     {"nblocks", T::NUM, true, "default=6, 0=all", "How many recent blocks to check."}},
+                    "true|false    (boolean) true when every check passed; on false, debug.log explains the failure.\n",
                     Examples("verifychain", "", ""), VerifyChainRpc});
 
     table.Register({"hidden", "invalidateblock",
-                    "Permanently marks a block as invalid, as if it violated a consensus rule.",
+                    "Flags a block as invalid for good, just as if it broke a consensus rule.",
                     {{"blockhash", T::STR_HEX, false, "required", "the hash of the block to mark as invalid"}},
                     "null    (json null)\n", Examples("invalidateblock", "\"blockhash\"", "\"blockhash\""),
                     InvalidateBlockRpc});
 
     table.Register({"hidden", "reconsiderblock",
-                    "Removes invalidity status of a block, its ancestors and its descendants, reconsider them for activation.\n"
-                    "This can be used to undo the effects of invalidateblock.",
+                    "Clears the invalid flag from a block and from its ancestors and descendants so they can be activated again.\n"
+                    "Use it to reverse invalidateblock.",
                     {{"blockhash", T::STR_HEX, false, "required", "the hash of the block to reconsider"}},
                     "null    (json null)\n", Examples("reconsiderblock", "\"blockhash\"", "\"blockhash\""),
                     ReconsiderBlockRpc});
 
     table.Register({"blockchain", "preciousblock",
-                    "Treats a block as if it were received before others with the same work.\n\n"
-                    "A later preciousblock call can override the effect of an earlier one.\n\n"
-                    "The effects of preciousblock are not retained across restarts.",
-                    {{"blockhash", T::STR_HEX, false, "required", "the hash of the block to mark as precious"}},
+                    "Prefers a block over competitors of equal work, as though it had arrived first.\n\n"
+                    "Each new preciousblock call supersedes the previous one.\n\n"
+                    "The preference is lost when the node restarts.",
+                    {{"blockhash", T::STR_HEX, false, "required", "hash of the block to prefer"}},
                     "null    (json null)\n", Examples("preciousblock", "\"blockhash\"", "\"blockhash\""),
                     PreciousBlockRpc});
 
     table.Register({"blockchain", "pruneblockchain",
-                    "Attempts to delete block and undo data up to a specified height or timestamp, if eligible for pruning.\n"
-                    "Requires `-prune` to be enabled at startup. While pruned data may be re-fetched in some cases (e.g., via `getblockfrompeer`), local deletion is irreversible.",
+                    "Removes prunable block and undo files up to the given height or time.\n"
+                    "Only works when the node was started with `-prune`. Deleted local data cannot be restored, though it can sometimes be downloaded again (e.g. with `getblockfrompeer`).",
                     {{"height", T::NUM, false, "required",
-                      "The block height to prune up to. May be set to a discrete height, or to a UNIX epoch time\n"
-                      "to prune blocks whose block time is at least 2 hours older than the provided timestamp."}},
-                    "n    (numeric) Height of the last block pruned\n",
+                      "Prune target: either a block height, or a UNIX timestamp, in which case blocks whose time\n"
+                      "is at least 2 hours before that timestamp are pruned."}},
+                    "n    (numeric) height of the highest pruned block\n",
                     Examples("pruneblockchain", "1000", "1000"), PruneBlockchain});
 
     table.Register({"blockchain", "getblockstats",
-                    "Compute per block statistics for a given window. All amounts are in satoshis.\n"
-                    "It won't work for some heights with pruning.",
-                    {{"hash_or_height", T::ANY, false, "required", "The block hash or height of the target block"},
-                     {"stats", T::ARR, true, "default=all values", "Values to plot (see result below)"}},
+                    "Calculates statistics for one block. Amounts are given in satoshis.\n"
+                    "Pruned heights may be unavailable.",
+                    {{"hash_or_height", T::ANY, false, "required", "Hash or height identifying the block"},
+                     {"stats", T::ARR, true, "default=all values", "Subset of the result fields to compute"}},
                     "{\n"
-                    "  \"avgfee\" : n,              (numeric, optional) Average fee in the block\n"
-                    "  \"avgfeerate\" : n,          (numeric, optional) Average feerate (in satoshis per virtual byte)\n"
-                    "  \"avgtxsize\" : n,           (numeric, optional) Average transaction size\n"
-                    "  \"blockhash\" : \"hex\",       (string, optional) The block hash (to check for potential reorgs)\n"
-                    "  \"feerate_percentiles\" : [  (json array, optional) Feerates at the 10th, 25th, 50th, 75th, and 90th percentile weight unit (in satoshis per virtual byte)\n"
+                    "  \"avgfee\" : n,              (numeric, optional) mean fee per transaction\n"
+                    "  \"avgfeerate\" : n,          (numeric, optional) mean feerate in sat/vB\n"
+                    "  \"avgtxsize\" : n,           (numeric, optional) mean transaction size\n"
+                    "  \"blockhash\" : \"hex\",       (string, optional) hash of the block, useful for spotting reorgs\n"
+                    "  \"feerate_percentiles\" : [  (json array, optional) feerates in sat/vB at the 10/25/50/75/90th percentiles, weighted by weight unit\n"
                     "    n, n, n, n, n\n"
                     "  ],\n"
-                    "  \"height\" : n,              (numeric, optional) The height of the block\n"
-                    "  \"ins\" : n,                 (numeric, optional) The number of inputs (excluding coinbase)\n"
-                    "  \"maxfee\" : n,              (numeric, optional) Maximum fee in the block\n"
-                    "  \"maxfeerate\" : n,          (numeric, optional) Maximum feerate (in satoshis per virtual byte)\n"
-                    "  \"maxtxsize\" : n,           (numeric, optional) Maximum transaction size\n"
-                    "  \"medianfee\" : n,           (numeric, optional) Truncated median fee in the block\n"
-                    "  \"mediantime\" : n,          (numeric, optional) The block median time past\n"
-                    "  \"mediantxsize\" : n,        (numeric, optional) Truncated median transaction size\n"
-                    "  \"minfee\" : n,              (numeric, optional) Minimum fee in the block\n"
-                    "  \"minfeerate\" : n,          (numeric, optional) Minimum feerate (in satoshis per virtual byte)\n"
-                    "  \"mintxsize\" : n,           (numeric, optional) Minimum transaction size\n"
-                    "  \"outs\" : n,                (numeric, optional) The number of outputs\n"
-                    "  \"subsidy\" : n,             (numeric, optional) The block subsidy\n"
-                    "  \"swtotal_size\" : n,        (numeric, optional) Total size of all segwit transactions\n"
-                    "  \"swtotal_weight\" : n,      (numeric, optional) Total weight of all segwit transactions\n"
-                    "  \"swtxs\" : n,               (numeric, optional) The number of segwit transactions\n"
-                    "  \"time\" : n,                (numeric, optional) The block time\n"
-                    "  \"total_out\" : n,           (numeric, optional) Total amount in all outputs (excluding coinbase and thus reward [ie subsidy + totalfee])\n"
-                    "  \"total_size\" : n,          (numeric, optional) Total size of all non-coinbase transactions\n"
-                    "  \"total_weight\" : n,        (numeric, optional) Total weight of all non-coinbase transactions\n"
-                    "  \"totalfee\" : n,            (numeric, optional) The fee total\n"
-                    "  \"txs\" : n,                 (numeric, optional) The number of transactions (including coinbase)\n"
-                    "  \"utxo_increase\" : n,       (numeric, optional) The increase/decrease in the number of unspent outputs (not discounting op_return and similar)\n"
-                    "  \"utxo_size_inc\" : n,       (numeric, optional) The increase/decrease in size for the utxo index (not discounting op_return and similar)\n"
-                    "  \"utxo_increase_actual\" : n, (numeric, optional) The increase/decrease in the number of unspent outputs, not counting unspendables\n"
-                    "  \"utxo_size_inc_actual\" : n (numeric, optional) The increase/decrease in size for the utxo index, not counting unspendables\n"
+                    "  \"height\" : n,              (numeric, optional) height of the block\n"
+                    "  \"ins\" : n,                 (numeric, optional) count of inputs, coinbase not included\n"
+                    "  \"maxfee\" : n,              (numeric, optional) largest single-transaction fee\n"
+                    "  \"maxfeerate\" : n,          (numeric, optional) highest feerate in sat/vB\n"
+                    "  \"maxtxsize\" : n,           (numeric, optional) largest transaction size\n"
+                    "  \"medianfee\" : n,           (numeric, optional) median fee (truncated)\n"
+                    "  \"mediantime\" : n,          (numeric, optional) median time past of the block\n"
+                    "  \"mediantxsize\" : n,        (numeric, optional) median transaction size (truncated)\n"
+                    "  \"minfee\" : n,              (numeric, optional) smallest single-transaction fee\n"
+                    "  \"minfeerate\" : n,          (numeric, optional) lowest feerate in sat/vB\n"
+                    "  \"mintxsize\" : n,           (numeric, optional) smallest transaction size\n"
+                    "  \"outs\" : n,                (numeric, optional) count of outputs\n"
+                    "  \"subsidy\" : n,             (numeric, optional) newly minted subsidy of the block\n"
+                    "  \"swtotal_size\" : n,        (numeric, optional) combined size of segwit transactions\n"
+                    "  \"swtotal_weight\" : n,      (numeric, optional) combined weight of segwit transactions\n"
+                    "  \"swtxs\" : n,               (numeric, optional) count of segwit transactions\n"
+                    "  \"time\" : n,                (numeric, optional) timestamp of the block\n"
+                    "  \"total_out\" : n,           (numeric, optional) value of all non-coinbase outputs (so subsidy and fees are not included)\n"
+                    "  \"total_size\" : n,          (numeric, optional) combined size of non-coinbase transactions\n"
+                    "  \"total_weight\" : n,        (numeric, optional) combined weight of non-coinbase transactions\n"
+                    "  \"totalfee\" : n,            (numeric, optional) sum of all fees\n"
+                    "  \"txs\" : n,                 (numeric, optional) count of transactions, coinbase included\n"
+                    "  \"utxo_increase\" : n,       (numeric, optional) net change in UTXO count, unspendable outputs such as OP_RETURN included\n"
+                    "  \"utxo_size_inc\" : n,       (numeric, optional) net change in UTXO set size, unspendable outputs such as OP_RETURN included\n"
+                    "  \"utxo_increase_actual\" : n, (numeric, optional) net change in UTXO count, unspendable outputs excluded\n"
+                    "  \"utxo_size_inc_actual\" : n (numeric, optional) net change in UTXO set size, unspendable outputs excluded\n"
                     "}\n",
                     Examples("getblockstats", "'" + EXAMPLE_HASH + "' '[\"minfeerate\",\"avgfeerate\"]'",
                              EXAMPLE_HASH + ", [\"minfeerate\",\"avgfeerate\"]") +
@@ -1142,29 +1143,29 @@ void RegisterBlockchainRPCCommands(RPCTable& table)
                     GetBlockStats});
 
     table.Register({"blockchain", "waitfornewblock",
-                    "Waits for any new block and returns useful info about it.\n\n"
-                    "Returns the current block on timeout or exit.\n\n"
-                    "Make sure to use no RPC timeout (bitcoin-cli -rpcclienttimeout=0)",
-                    {{"timeout", T::NUM, true, "default=0", "Time in milliseconds to wait for a response. 0 indicates no timeout."},
+                    "Blocks until the tip changes, then reports the new tip.\n\n"
+                    "On timeout or shutdown the current tip is reported instead.\n\n"
+                    "Disable the client-side RPC timeout (bitcoin-cli -rpcclienttimeout=0) when calling this.",
+                    {{"timeout", T::NUM, true, "default=0", "Maximum wait in milliseconds; 0 waits indefinitely."},
                      {"current_tip", T::STR_HEX, true, "optional",
-                      "Method waits for the chain tip to differ from this."}},
+                      "Return once the tip is different from this hash."}},
                     TIP_RESULT, Examples("waitfornewblock", "1000", "1000"), WaitForNewBlock});
 
     table.Register({"blockchain", "waitforblock",
-                    "Waits for a specific new block and returns useful info about it.\n\n"
-                    "Returns the current block on timeout or exit.\n\n"
-                    "Make sure to use no RPC timeout (bitcoin-cli -rpcclienttimeout=0)",
+                    "Blocks until the given block becomes the tip, then reports the tip.\n\n"
+                    "On timeout or shutdown the current tip is reported instead.\n\n"
+                    "Disable the client-side RPC timeout (bitcoin-cli -rpcclienttimeout=0) when calling this.",
                     {{"blockhash", T::STR_HEX, false, "required", "Block hash to wait for."},
-                     {"timeout", T::NUM, true, "default=0", "Time in milliseconds to wait for a response. 0 indicates no timeout."}},
+                     {"timeout", T::NUM, true, "default=0", "Maximum wait in milliseconds; 0 waits indefinitely."}},
                     TIP_RESULT, Examples("waitforblock", EXAMPLE_HASH + " 1000", EXAMPLE_HASH + ", 1000"),
                     WaitForBlock});
 
     table.Register({"blockchain", "waitforblockheight",
-                    "Waits for (at least) block height and returns the height and hash\n"
-                    "of the current tip.\n\n"
-                    "Returns the current block on timeout or exit.\n\n"
-                    "Make sure to use no RPC timeout (bitcoin-cli -rpcclienttimeout=0)",
+                    "Blocks until the chain reaches at least the given height, then reports\n"
+                    "the height and hash of the tip.\n\n"
+                    "On timeout or shutdown the current tip is reported instead.\n\n"
+                    "Disable the client-side RPC timeout (bitcoin-cli -rpcclienttimeout=0) when calling this.",
                     {{"height", T::NUM, false, "required", "Block height to wait for."},
-                     {"timeout", T::NUM, true, "default=0", "Time in milliseconds to wait for a response. 0 indicates no timeout."}},
+                     {"timeout", T::NUM, true, "default=0", "Maximum wait in milliseconds; 0 waits indefinitely."}},
                     TIP_RESULT, Examples("waitforblockheight", "100 1000", "100, 1000"), WaitForBlockHeight});
 }

@@ -59,24 +59,23 @@ Json EstimateSmartFee(const RPCRequest& request)
 void RegisterFeeRPCCommands(RPCTable& table)
 {
     table.Register({"util", "estimatesmartfee",
-                    "Estimates the approximate fee per kilobyte needed for a transaction to begin\n"
-                    "confirmation within conf_target blocks if possible and return the number of blocks\n"
-                    "for which the estimate is valid. Uses virtual transaction size as defined\n"
-                    "in BIP 141 (witness data is discounted).",
-                    {{"conf_target", T::NUM, false, "required", "Confirmation target in blocks (1 - 1008)"},
+                    "Guess the fee rate (per 1000 virtual bytes) a transaction should pay so that it is likely\n"
+                    "to get its first confirmation within conf_target blocks, and report the block target the\n"
+                    "guess actually applies to. Sizes are measured in virtual bytes (BIP 141 weight / 4,\n"
+                    "so witness bytes count less).",
+                    {{"conf_target", T::NUM, false, "required", "How many blocks you are willing to wait for confirmation (from 1 up to 1008)"},
                      {"estimate_mode", T::STR, true, "default=\"economical\"",
-                      "The fee estimate mode.\nWhether to return a more conservative estimate which also satisfies\n"
-                      "a longer history. A conservative estimate potentially returns a\nhigher feerate and is more "
-                      "likely to be sufficient for the desired\ntarget, but is not as responsive to short term drops "
-                      "in the\nprevailing fee market. Must be one of (case insensitive):\n"
+                      "Which estimation strategy to use.\nThe conservative strategy also takes older fee history into\n"
+                      "account, so it tends to suggest a higher rate that is safer for\nreaching the target, at the cost "
+                      "of reacting more slowly when\nfees fall for a short while. Accepted values (any letter case):\n"
                       "\"unset\"\n\"economical\"\n\"conservative\""}},
                     "{\n"
-                    "  \"feerate\" : n,         (numeric, optional) estimate fee rate in BTC/kvB (only present if no errors were encountered)\n"
-                    "  \"errors\" : [           (json array, optional) Errors encountered during processing (if there are any)\n"
-                    "    \"str\",               (string) error\n"
+                    "  \"feerate\" : n,         (numeric, optional) suggested fee rate, in BTC/kvB (omitted when an error is reported)\n"
+                    "  \"errors\" : [           (json array, optional) problems hit while computing the estimate (omitted when none)\n"
+                    "    \"str\",               (string) description of one problem\n"
                     "    ...\n"
                     "  ],\n"
-                    "  \"blocks\" : n           (numeric) block number where estimate was found\n"
+                    "  \"blocks\" : n           (numeric) confirmation target, in blocks, that the returned estimate applies to\n"
                     "}\n",
                     HelpExampleCli("estimatesmartfee", "6") + HelpExampleRpc("estimatesmartfee", "6"),
                     EstimateSmartFee});

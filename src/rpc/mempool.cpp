@@ -218,25 +218,25 @@ Json SaveMempool(const RPCRequest& request)
 
 const char* ENTRY_RESULT =
     "{\n"
-    "  \"vsize\" : n,                 (numeric) virtual transaction size as defined in BIP 141.\n"
-    "  \"weight\" : n,                (numeric) transaction weight as defined in BIP 141.\n"
-    "  \"time\" : xxx,                (numeric) local time transaction entered pool in seconds since 1 Jan 1970 GMT\n"
-    "  \"height\" : n,                (numeric) block height when transaction entered pool\n"
-    "  \"descendantcount\" : n,       (numeric) number of in-mempool descendant transactions (including this one)\n"
-    "  \"descendantsize\" : n,        (numeric) virtual transaction size of in-mempool descendants (including this one)\n"
-    "  \"ancestorcount\" : n,         (numeric) number of in-mempool ancestor transactions (including this one)\n"
-    "  \"ancestorsize\" : n,          (numeric) virtual transaction size of in-mempool ancestors (including this one)\n"
-    "  \"wtxid\" : \"hex\",             (string) hash of serialized transaction, including witness data\n"
+    "  \"vsize\" : n,                 (numeric) size of the transaction in virtual bytes (BIP 141 definition).\n"
+    "  \"weight\" : n,                (numeric) weight units of the transaction (BIP 141 definition).\n"
+    "  \"time\" : xxx,                (numeric) UNIX timestamp (seconds) at which this node added the transaction to its pool\n"
+    "  \"height\" : n,                (numeric) chain tip height at the moment the transaction was added\n"
+    "  \"descendantcount\" : n,       (numeric) count of descendants present in the mempool, this transaction included\n"
+    "  \"descendantsize\" : n,        (numeric) combined vsize of descendants present in the mempool, this transaction included\n"
+    "  \"ancestorcount\" : n,         (numeric) count of ancestors present in the mempool, this transaction included\n"
+    "  \"ancestorsize\" : n,          (numeric) combined vsize of ancestors present in the mempool, this transaction included\n"
+    "  \"wtxid\" : \"hex\",             (string) witness-inclusive transaction hash\n"
     "  \"fees\" : {                   (json object)\n"
-    "    \"base\" : n,                (numeric) transaction fee, denominated in BTC\n"
-    "    \"modified\" : n,            (numeric) transaction fee with fee deltas used for mining priority, denominated in BTC\n"
-    "    \"ancestor\" : n,            (numeric) transaction fees of in-mempool ancestors (including this one) with fee deltas used for mining priority, denominated in BTC\n"
-    "    \"descendant\" : n           (numeric) transaction fees of in-mempool descendants (including this one) with fee deltas used for mining priority, denominated in BTC\n"
+    "    \"base\" : n,                (numeric) fee actually paid by the transaction, in BTC\n"
+    "    \"modified\" : n,            (numeric) fee after applying any prioritisation delta, in BTC\n"
+    "    \"ancestor\" : n,            (numeric) summed prioritisation-adjusted fees of this transaction and its mempool ancestors, in BTC\n"
+    "    \"descendant\" : n           (numeric) summed prioritisation-adjusted fees of this transaction and its mempool descendants, in BTC\n"
     "  },\n"
-    "  \"depends\" : [ \"hex\", ... ],  (json array) unconfirmed transactions used as inputs for this transaction\n"
-    "  \"spentby\" : [ \"hex\", ... ],  (json array) unconfirmed transactions spending outputs from this transaction\n"
-    "  \"bip125-replaceable\" : true|false,  (boolean) Whether this transaction signals BIP125 replaceability\n"
-    "  \"unbroadcast\" : true|false   (boolean) Whether this transaction is currently unbroadcast\n"
+    "  \"depends\" : [ \"hex\", ... ],  (json array) txids of mempool parents whose outputs this transaction spends\n"
+    "  \"spentby\" : [ \"hex\", ... ],  (json array) txids of mempool children that spend this transaction's outputs\n"
+    "  \"bip125-replaceable\" : true|false,  (boolean) true when the transaction opts in to replacement per BIP125\n"
+    "  \"unbroadcast\" : true|false   (boolean) true while the initial broadcast of the transaction is still pending\n"
     "}\n";
 
 } // namespace
@@ -244,74 +244,74 @@ const char* ENTRY_RESULT =
 void RegisterMempoolRPCCommands(RPCTable& table)
 {
     table.Register({"blockchain", "getrawmempool",
-                    "Returns all transaction ids in memory pool as a json array of string transaction ids.\n\n"
-                    "Hint: use getmempoolentry to fetch a specific transaction from the mempool.",
-                    {{"verbose", T::BOOL, true, "default=false", "True for a json object, false for array of transaction ids"},
+                    "Lists the txids of every transaction currently held in the mempool.\n\n"
+                    "To inspect a single transaction in detail, call getmempoolentry.",
+                    {{"verbose", T::BOOL, true, "default=false", "When true, produce an object keyed by txid; when false, a plain txid list"},
                      {"mempool_sequence", T::BOOL, true, "default=false",
-                      "If verbose=false, returns a json object with transaction list and mempool sequence number attached."}},
+                      "Only with verbose=false: wrap the txid list in an object that also carries the mempool sequence number."}},
                     "(for verbose = false)\n[ \"hex\", ... ]\n\n(for verbose = true)\n{ \"transactionid\" : " +
                         std::string(ENTRY_RESULT) +
                         "}\n\n(for verbose = false and mempool_sequence = true)\n{ \"txids\" : [ \"hex\", ... ], "
                         "\"mempool_sequence\" : n }\n",
                     Examples("getrawmempool", "true", "true"), GetRawMempool});
     table.Register({"blockchain", "getmempoolancestors",
-                    "If txid is in the mempool, returns all in-mempool ancestors.",
-                    {{"txid", T::STR_HEX, false, "required", "The transaction id (must be in mempool)"},
-                     {"verbose", T::BOOL, true, "default=false", "True for a json object, false for array of transaction ids"}},
+                    "Lists the mempool ancestors of a transaction that is itself in the mempool.",
+                    {{"txid", T::STR_HEX, false, "required", "Txid of a transaction currently in the mempool"},
+                     {"verbose", T::BOOL, true, "default=false", "When true, produce an object keyed by txid; when false, a plain txid list"}},
                     "(for verbose = false)\n[ \"hex\", ... ]\n\n(for verbose = true)\n{ \"transactionid\" : " +
                         std::string(ENTRY_RESULT) + "}\n",
                     Examples("getmempoolancestors", "\"mytxid\"", "\"mytxid\""), GetMempoolAncestors});
     table.Register({"blockchain", "getmempooldescendants",
-                    "If txid is in the mempool, returns all in-mempool descendants.",
-                    {{"txid", T::STR_HEX, false, "required", "The transaction id (must be in mempool)"},
-                     {"verbose", T::BOOL, true, "default=false", "True for a json object, false for array of transaction ids"}},
+                    "Lists the mempool descendants of a transaction that is itself in the mempool.",
+                    {{"txid", T::STR_HEX, false, "required", "Txid of a transaction currently in the mempool"},
+                     {"verbose", T::BOOL, true, "default=false", "When true, produce an object keyed by txid; when false, a plain txid list"}},
                     "(for verbose = false)\n[ \"hex\", ... ]\n\n(for verbose = true)\n{ \"transactionid\" : " +
                         std::string(ENTRY_RESULT) + "}\n",
                     Examples("getmempooldescendants", "\"mytxid\"", "\"mytxid\""), GetMempoolDescendants});
-    table.Register({"blockchain", "getmempoolentry", "Returns mempool data for given transaction",
-                    {{"txid", T::STR_HEX, false, "required", "The transaction id (must be in mempool)"}},
+    table.Register({"blockchain", "getmempoolentry", "Shows the mempool record of one transaction",
+                    {{"txid", T::STR_HEX, false, "required", "Txid of a transaction currently in the mempool"}},
                     ENTRY_RESULT, Examples("getmempoolentry", "\"mytxid\"", "\"mytxid\""), GetMempoolEntry});
-    table.Register({"blockchain", "getmempoolinfo", "Returns details on the active state of the TX memory pool.", {},
+    table.Register({"blockchain", "getmempoolinfo", "Reports statistics and policy settings of the transaction mempool.", {},
                     "{\n"
-                    "  \"loaded\" : true|false,         (boolean) True if the initial load attempt of the persisted mempool finished\n"
-                    "  \"size\" : n,                    (numeric) Current tx count\n"
-                    "  \"bytes\" : n,                   (numeric) Sum of all virtual transaction sizes as defined in BIP 141.\n"
-                    "  \"usage\" : n,                   (numeric) Total memory usage for the mempool\n"
-                    "  \"total_fee\" : n,               (numeric) Total fees for the mempool in BTC, ignoring modified fees through prioritisetransaction\n"
-                    "  \"maxmempool\" : n,              (numeric) Maximum memory usage for the mempool\n"
-                    "  \"mempoolminfee\" : n,           (numeric) Minimum fee rate in BTC/kvB for tx to be accepted.\n"
-                    "  \"minrelaytxfee\" : n,           (numeric) Current minimum relay fee for transactions\n"
-                    "  \"incrementalrelayfee\" : n,     (numeric) minimum fee rate increment for mempool limiting or replacement in BTC/kvB\n"
-                    "  \"unbroadcastcount\" : n,        (numeric) Current number of transactions that haven't passed initial broadcast yet\n"
-                    "  \"fullrbf\" : true|false,        (boolean) True if the mempool accepts RBF without replaceability signaling inspection (DEPRECATED)\n"
-                    "  \"permitbaremultisig\" : true|false, (boolean) True if the mempool accepts transactions with bare multisig outputs\n"
-                    "  \"maxdatacarriersize\" : n       (numeric) Maximum number of bytes that can be used by OP_RETURN outputs in the mempool\n"
+                    "  \"loaded\" : true|false,         (boolean) whether loading mempool.dat at startup has completed\n"
+                    "  \"size\" : n,                    (numeric) number of transactions in the pool\n"
+                    "  \"bytes\" : n,                   (numeric) total vsize (BIP 141) of the pooled transactions\n"
+                    "  \"usage\" : n,                   (numeric) memory the mempool currently occupies\n"
+                    "  \"total_fee\" : n,               (numeric) sum of actually paid fees in BTC, prioritisation deltas not applied\n"
+                    "  \"maxmempool\" : n,              (numeric) configured memory cap of the mempool\n"
+                    "  \"mempoolminfee\" : n,           (numeric) lowest feerate (BTC/kvB) a transaction needs to get in right now\n"
+                    "  \"minrelaytxfee\" : n,           (numeric) configured minimum relay feerate\n"
+                    "  \"incrementalrelayfee\" : n,     (numeric) feerate step in BTC/kvB used for eviction and replacement rules\n"
+                    "  \"unbroadcastcount\" : n,        (numeric) how many transactions still await their first broadcast\n"
+                    "  \"fullrbf\" : true|false,        (boolean) whether replacements are allowed regardless of BIP125 signalling (DEPRECATED)\n"
+                    "  \"permitbaremultisig\" : true|false, (boolean) whether transactions with bare multisig outputs are accepted\n"
+                    "  \"maxdatacarriersize\" : n       (numeric) byte limit applied to OP_RETURN (data carrier) outputs\n"
                     "}\n",
                     Examples("getmempoolinfo", "", ""), GetMempoolInfo});
     table.Register({"blockchain", "savemempool",
-                    "Dumps the mempool to disk. It will fail until the previous dump is fully loaded.", {},
-                    "{\n  \"filename\" : \"str\"    (string) the directory and file where the mempool was saved\n}\n",
+                    "Writes the current mempool to disk; refused until the mempool loaded at startup has finished loading.", {},
+                    "{\n  \"filename\" : \"str\"    (string) full path of the written mempool file\n}\n",
                     Examples("savemempool", "", ""), SaveMempool});
     table.Register({"mining", "prioritisetransaction",
-                    "Accepts the transaction into mined blocks at a higher (or lower) priority",
-                    {{"txid", T::STR_HEX, false, "required", "The transaction id."},
-                     {"dummy", T::NUM, true, "optional", "API-Compatibility for previous API. Must be zero or null.\n"
-                                                          "DEPRECATED. For forward compatibility use named arguments and omit this parameter."},
+                    "Raises (or lowers) how favourably a transaction is treated when selecting transactions for a block",
+                    {{"txid", T::STR_HEX, false, "required", "Txid of the transaction to adjust."},
+                     {"dummy", T::NUM, true, "optional", "Placeholder kept for old callers; only zero or null is allowed.\n"
+                                                          "DEPRECATED. Prefer named arguments and leave this out."},
                      {"fee_delta", T::NUM, false, "required",
-                      "The fee value (in satoshis) to add (or subtract, if negative).\n"
-                      "Note, that this value is not a fee rate. It is a value to modify absolute fee of the TX.\n"
-                      "The fee is not actually paid, only the algorithm for selecting transactions into a block\n"
-                      "considers the transaction as it would have paid a higher (or lower) fee."}},
-                    "true|false    (boolean) Returns true\n",
+                      "Amount in satoshis added to the fee (negative values subtract).\n"
+                      "This is an absolute fee adjustment, not a feerate.\n"
+                      "Nothing extra is really paid; block template selection simply\n"
+                      "treats the transaction as though its fee were this much higher (or lower)."}},
+                    "true|false    (boolean) always true\n",
                     Examples("prioritisetransaction", "\"txid\" 0.0 10000", "\"txid\", 0.0, 10000"), PrioritiseTransaction});
     table.Register({"mining", "getprioritisedtransactions",
-                    "Returns a map of all user-created (see prioritisetransaction) fee deltas by txid, and whether "
-                    "the tx is present in mempool.",
+                    "Lists, per txid, every fee delta set through prioritisetransaction, together with "
+                    "whether that transaction is currently in the mempool.",
                     {},
                     "{\n  \"<transactionid>\" : {   (json object)\n"
-                    "    \"fee_delta\" : n,        (numeric) transaction fee delta in satoshis\n"
-                    "    \"in_mempool\" : true|false, (boolean) whether this transaction is currently in mempool\n"
-                    "    \"modified_fee\" : n      (numeric, optional) modified fee in satoshis. Only returned if in_mempool=true\n"
+                    "    \"fee_delta\" : n,        (numeric) the fee adjustment, in satoshis\n"
+                    "    \"in_mempool\" : true|false, (boolean) true if the transaction is present in the mempool\n"
+                    "    \"modified_fee\" : n      (numeric, optional) fee including the delta, in satoshis; present only when in_mempool=true\n"
                     "  },\n  ...\n}\n",
                     Examples("getprioritisedtransactions", "", ""), GetPrioritisedTransactions});
 }

@@ -239,9 +239,9 @@ RPCMethod GetConnectionCountMethod()
 {
     return RPCMethod{
         "network", "getconnectioncount",
-        "The number of connections to other nodes, inbound and outbound.",
+        "Counts this node's open peer connections, inbound plus outbound.",
         {},
-        "n    (numeric) The connection count",
+        "n    (numeric) number of open peer connections",
         HelpExampleCli("getconnectioncount", "") + HelpExampleRpc("getconnectioncount", ""),
         [](const RPCRequest& request) -> Json {
             return EnsureConnman(request).GetNodeCount(net::ConnectionDirection::Both);
@@ -353,7 +353,7 @@ RPCMethod GetNetworkInfoMethod()
         "      \"limited\" : true|false,      (boolean) Whether it is left out (-onlynet)\n"
         "      \"reachable\" : true|false,    (boolean) Whether we connect through it\n"
         "      \"proxy\" : \"str\",             (string) Its proxy (host:port), or empty\n"
-        "      \"proxy_randomize_credentials\" : true|false (boolean) Whether proxy credentials are randomized\n"
+        "      \"proxy_randomize_credentials\" : true|false (boolean) true if each connection gets fresh random proxy credentials\n"
         "    },\n"
         "    ...\n"
         "  ],\n"
@@ -420,9 +420,9 @@ RPCMethod AddNodeMethod()
         "Adds a node to the list of peers to keep connected to (\"add\"), removes it (\"remove\"), or connects to it once (\"onetry\").\n"
         "Such connections do not count against the outbound limits.",
         {
-            {"node", RPCArg::Type::STR, false, "required", "The node (see getpeerinfo for nodes)"},
-            {"command", RPCArg::Type::STR, false, "required", "'add' to add a node to the list, 'remove' to remove a node from the list, 'onetry' to try a connection to the node once"},
-            {"v2transport", RPCArg::Type::BOOL, true, "default=set by -v2transport", "Attempt to connect using BIP324 v2 transport protocol (ignored for 'remove' command)"},
+            {"node", RPCArg::Type::STR, false, "required", "Peer address, in the form getpeerinfo shows it"},
+            {"command", RPCArg::Type::STR, false, "required", "One of 'add' (remember the peer), 'remove' (forget it) or 'onetry' (make a single connection attempt)"},
+            {"v2transport", RPCArg::Type::BOOL, true, "default=set by -v2transport", "Try the BIP324 v2 encrypted transport first (has no effect with 'remove')"},
         },
         "null    (json null)",
         HelpExampleCli("addnode", "\"192.168.0.6:8333\" \"onetry\" true") + HelpExampleRpc("addnode", "\"192.168.0.6:8333\", \"onetry\" true"),
@@ -456,8 +456,8 @@ RPCMethod DisconnectNodeMethod()
         "network", "disconnectnode",
         "Disconnects a peer, given by its address or by its id (getpeerinfo), not both.",
         {
-            {"address", RPCArg::Type::STR, true, "default=fallback to nodeid", "The IP address/port of the node"},
-            {"nodeid", RPCArg::Type::NUM, true, "default=fallback to address", "The node ID (see getpeerinfo for node IDs)"},
+            {"address", RPCArg::Type::STR, true, "default=fallback to nodeid", "IP:port of the peer to drop"},
+            {"nodeid", RPCArg::Type::NUM, true, "default=fallback to address", "Numeric peer id, as listed by getpeerinfo"},
         },
         "null    (json null)",
         HelpExampleCli("disconnectnode", "\"192.168.0.6:8333\"") + HelpExampleCli("disconnectnode", "\"\" 1") +
@@ -484,7 +484,7 @@ RPCMethod GetAddedNodeInfoMethod()
     return RPCMethod{
         "network", "getaddednodeinfo",
         "The nodes added with addnode or -addnode (not the onetry ones), and whether we are connected to them.",
-        {{"node", RPCArg::Type::STR, true, "default=all nodes", "If provided, return information about this specific node, otherwise all nodes are returned."}},
+        {{"node", RPCArg::Type::STR, true, "default=all nodes", "Restrict the output to this one added node; omit to list them all."}},
         "[                                  (json array)\n"
         "  {                                (json object)\n"
         "    \"addednode\" : \"str\",           (string) The node as it was added\n"
@@ -547,8 +547,8 @@ RPCMethod SetNetworkActiveMethod()
     return RPCMethod{
         "network", "setnetworkactive",
         "Turns all P2P network activity off (disconnecting every peer) or back on.",
-        {{"state", RPCArg::Type::BOOL, false, "required", "true to enable networking, false to disable"}},
-        "true|false    (boolean) The value that was passed in",
+        {{"state", RPCArg::Type::BOOL, false, "required", "true turns P2P networking on, false turns it off"}},
+        "true|false    (boolean) echoes the requested state",
         HelpExampleCli("setnetworkactive", "false") + HelpExampleRpc("setnetworkactive", "false"),
         [](const RPCRequest& request) -> Json {
             net::ConnectionManager& connman = EnsureConnman(request);

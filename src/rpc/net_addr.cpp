@@ -47,9 +47,9 @@ RPCMethod SetBanMethod()
 {
     RPCMethod m{
         "network", "setban",
-        "Adds or removes an IP address or subnet to or from the list of banned peers.",
+        "Bans an IP address or subnet, or lifts such a ban.",
         {{"subnet", RPCArg::Type::STR, false, "",
-          "An IP address or a subnet (IP/netmask or IP/prefix bits); a single IP without a netmask."},
+          "Single IP (no netmask) or a subnet written as IP/netmask or IP/prefix-length."},
          {"command", RPCArg::Type::STR, false, "", "'add' to ban, 'remove' to lift a ban"},
          {"bantime", RPCArg::Type::NUM, true, "default=0",
           "Seconds the ban lasts (0: -bantime, default 24h); with absolute, a UNIX time"},
@@ -113,7 +113,7 @@ RPCMethod ListBannedMethod()
 {
     return RPCMethod{
         "network", "listbanned",
-        "Lists the manually banned IPs and subnets.",
+        "Shows every IP and subnet currently banned by hand.",
         {},
         "[                              (json array)\n"
         "  {                            (json object)\n"
@@ -161,7 +161,7 @@ RPCMethod GetNodeAddressesMethod()
 {
     return RPCMethod{
         "network", "getnodeaddresses",
-        "Returns known addresses from the address manager, for example to find peers to connect to.",
+        "Hands out addresses stored in the address manager, e.g. as candidates for new peer connections.",
         {{"count", RPCArg::Type::NUM, true, "default=1", "How many addresses at most; 0 for all of them"},
          {"network", RPCArg::Type::STR, true, "default=all networks",
           "Only addresses of this network (ipv4, ipv6, onion, i2p, cjdns)"}},
@@ -206,8 +206,8 @@ RPCMethod AddPeerAddressMethod()
     return RPCMethod{
         "hidden", "addpeeraddress",
         "Adds an address to the address manager, as if a peer had announced itself (testing only).",
-        {{"address", RPCArg::Type::STR, false, "", "The IP address of the peer"},
-         {"port", RPCArg::Type::NUM, false, "", "The port of the peer"},
+        {{"address", RPCArg::Type::STR, false, "", "IP to insert into the address manager"},
+         {"port", RPCArg::Type::NUM, false, "", "Port belonging to that address"},
          {"tried", RPCArg::Type::BOOL, true, "default=false", "Move the address to the tried table too"}},
         "{                       (json object)\n"
         "  \"success\" : true|false, (boolean) whether the address was added (and moved to tried)\n"

@@ -1204,44 +1204,44 @@ Json SubmitPackage(const RPCRequest& request)
 void RegisterMempoolSubmitRPCCommands(RPCTable& table)
 {
     table.Register({"rawtransactions", "sendrawtransaction",
-                    "Submit a raw transaction (serialized, hex-encoded) to local node and network.\n"
-                    "The transaction will be sent unconditionally to all peers, so using sendrawtransaction\n"
-                    "for manual rebroadcast may degrade privacy by leaking the transaction's origin.",
-                    {{"hexstring", T::STR_HEX, false, "required", "The hex string of the raw transaction"},
+                    "Hand a hex-encoded serialized transaction to this node, which validates it and relays it to the network.\n"
+                    "Every peer is sent the transaction regardless of what it already knows, so re-announcing\n"
+                    "a transaction by hand with this call can reveal that it originated from this node.",
+                    {{"hexstring", T::STR_HEX, false, "required", "Serialized transaction, hex-encoded"},
                      {"maxfeerate", T::AMOUNT, true, "default=\"0.10\"",
-                      "Reject transactions whose fee rate is higher than the specified value, expressed in BTC/kvB.\n"
-                      "Fee rates larger than 1BTC/kvB are rejected.\nSet to 0 to accept any fee rate."},
+                      "Upper bound on the transaction's fee rate in BTC/kvB; anything paying more is refused.\n"
+                      "The limit itself must be below 1 BTC/kvB.\nUse 0 to disable the check."},
                      {"maxburnamount", T::AMOUNT, true, "default=\"0.00\"",
-                      "Reject transactions with provably unspendable outputs (e.g. 'datacarrier' outputs that use the "
-                      "OP_RETURN opcode) greater than the specified value, expressed in BTC."}},
-                    "\"hex\"    (string) The transaction hash in hex\n",
+                      "Upper bound, in BTC, on the value a transaction may put into outputs that can never be spent "
+                      "(for example OP_RETURN data-carrier outputs); transactions over it are refused."}},
+                    "\"hex\"    (string) txid of the submitted transaction, hex-encoded\n",
                     Examples("sendrawtransaction", "\"signedhex\"", "\"signedhex\""), SendRawTransaction});
     table.Register({"rawtransactions", "testmempoolaccept",
-                    "Returns result of mempool acceptance tests indicating if raw transaction(s) (serialized, "
-                    "hex-encoded) would be accepted by mempool.\n\nIf multiple transactions are passed in, parents must "
-                    "come before children and package policies apply: the transactions cannot conflict with any mempool "
-                    "transactions or each other.\n\nThe maximum number of transactions allowed is 25.\n\n"
-                    "This checks if transactions violate the consensus or policy rules.",
-                    {{"rawtxs", T::ARR, false, "required", "An array of hex strings of raw transactions."},
+                    "Dry-run mempool admission for one or more hex-encoded serialized transactions and report, per "
+                    "transaction, whether it would get in. Nothing is added to the mempool.\n\nWhen several transactions are "
+                    "given, list each parent ahead of its children; they are then judged as a package, and none may "
+                    "conflict with one another or with anything already in the mempool.\n\nAt most 25 transactions per call.\n\n"
+                    "Both consensus rules and local policy rules are checked.",
+                    {{"rawtxs", T::ARR, false, "required", "List of serialized transactions, each hex-encoded."},
                      {"maxfeerate", T::AMOUNT, true, "default=\"0.10\"",
-                      "Reject transactions whose fee rate is higher than the specified value, expressed in BTC/kvB"}},
+                      "Upper bound on each transaction's fee rate in BTC/kvB; anything paying more is refused"}},
                     "[ { \"txid\" : \"hex\", \"wtxid\" : \"hex\", \"package-error\" : \"str\", \"allowed\" : true|false, "
                     "\"vsize\" : n, \"fees\" : { \"base\" : n, \"effective-feerate\" : n, \"effective-includes\" : [...] }, "
                     "\"reject-reason\" : \"str\", \"reject-details\" : \"str\" }, ... ]\n",
                     Examples("testmempoolaccept", "'[\"signedhex\"]'", "[\"signedhex\"]"), TestMempoolAccept});
     table.Register({"rawtransactions", "submitpackage",
-                    "Submit a package of raw transactions (serialized, hex-encoded) to local node.\n"
-                    "The package will be validated according to consensus and mempool policy rules. If any transaction "
-                    "passes, it will be accepted to mempool.\nThis RPC is experimental and the interface may be unstable. "
-                    "Refer to doc/policy/packages.md for documentation on package policies.\n"
-                    "Warning: successful submission does not mean the transactions will propagate throughout the network.",
+                    "Hand a group of related hex-encoded serialized transactions to this node as one package.\n"
+                    "Each transaction is checked against consensus and mempool policy, and every one that passes "
+                    "enters the mempool.\nThis call is experimental; its interface can still change. "
+                    "Package policy details are described in doc/policy/packages.md.\n"
+                    "Note: being accepted here gives no guarantee that the rest of the network will relay the transactions.",
                     {{"package", T::ARR, false, "required",
-                      "An array of raw transactions.\nThe package must consist of a transaction with (some, all, or "
-                      "none of) its unconfirmed parents. A single transaction is permitted."},
+                      "List of serialized transactions.\nIt must be one child transaction together with any subset "
+                      "of its unconfirmed parents (possibly none); a lone transaction is fine too."},
                      {"maxfeerate", T::AMOUNT, true, "default=\"0.10\"",
-                      "Reject transactions whose fee rate is higher than the specified value, expressed in BTC/kvB."},
+                      "Upper bound on each transaction's fee rate in BTC/kvB; anything paying more is refused."},
                      {"maxburnamount", T::AMOUNT, true, "default=\"0.00\"",
-                      "Reject transactions with provably unspendable outputs greater than the specified value, expressed in BTC."}},
+                      "Upper bound, in BTC, on the value a transaction may put into outputs that can never be spent."}},
                     "{ \"package_msg\" : \"str\", \"tx-results\" : { \"wtxid\" : { \"txid\" : \"hex\", \"other-wtxid\" : "
                     "\"hex\", \"vsize\" : n, \"fees\" : {...}, \"error\" : \"str\" } }, \"replaced-transactions\" : [...] }\n",
                     Examples("submitpackage", "'[\"raw-parent-tx-1\", \"raw-child-tx\"]'", "[\"raw-parent-tx-1\", \"raw-child-tx\"]"),
@@ -1253,67 +1253,67 @@ void RegisterMempoolSubmitRPCCommands(RPCTable& table)
 void RegisterRawTransactionRPCCommands(RPCTable& table)
 {
     table.Register({"rawtransactions", "createrawtransaction",
-                    "Create a transaction spending the given inputs and creating new outputs.\n"
-                    "Outputs can be addresses or data.\n"
-                    "Returns hex-encoded raw transaction.\n"
-                    "Note that the transaction's inputs are not signed, and\n"
-                    "it is not stored in the wallet or transmitted to the network.",
-                    {{"inputs", T::ARR, false, "required", "The inputs: [{\"txid\":\"hex\",\"vout\":n,\"sequence\":n},...]"},
-                     {"outputs", T::ANY, false, "required", "The outputs: [{\"address\":amount},{\"data\":\"hex\"},...]"},
-                     {"locktime", T::NUM, true, "default=0", "Raw locktime. Non-0 value also locktime-activates inputs"},
-                     {"replaceable", T::BOOL, true, "default=true", "Marks this transaction as BIP125-replaceable."},
-                     {"version", T::NUM, true, "default=2", "Transaction version"}},
-                    "\"hex\"    (string) hex string of the transaction\n",
+                    "Build an unsigned transaction from the listed inputs and outputs.\n"
+                    "An output is either an address with an amount or a data entry.\n"
+                    "The result is the serialized transaction in hex.\n"
+                    "No input gets signed, the wallet does not keep a copy,\n"
+                    "and nothing is broadcast.",
+                    {{"inputs", T::ARR, false, "required", "Coins to spend: [{\"txid\":\"hex\",\"vout\":n,\"sequence\":n},...]"},
+                     {"outputs", T::ANY, false, "required", "Destinations: [{\"address\":amount},{\"data\":\"hex\"},...]"},
+                     {"locktime", T::NUM, true, "default=0", "nLockTime value; a nonzero value also makes the inputs' sequence numbers enable the lock"},
+                     {"replaceable", T::BOOL, true, "default=true", "Signal opt-in replace-by-fee (BIP125) on the inputs."},
+                     {"version", T::NUM, true, "default=2", "nVersion field of the new transaction"}},
+                    "\"hex\"    (string) serialized transaction, hex-encoded\n",
                     Examples("createrawtransaction", "\"[{\\\"txid\\\":\\\"myid\\\",\\\"vout\\\":0}]\" \"[{\\\"address\\\":0.01}]\"",
                              "[{\"txid\":\"myid\",\"vout\":0}], [{\"address\":0.01}]"),
                     CreateRawTransaction});
     table.Register({"rawtransactions", "decoderawtransaction",
-                    "Return a JSON object representing the serialized, hex-encoded transaction.",
-                    {{"hexstring", T::STR_HEX, false, "required", "The transaction hex string"},
+                    "Parse a hex-encoded serialized transaction and show its fields as JSON.",
+                    {{"hexstring", T::STR_HEX, false, "required", "Serialized transaction, hex-encoded"},
                      {"iswitness", T::BOOL, true, "default=depends on heuristic tests",
-                      "Whether the transaction hex is a serialized witness transaction."}},
+                      "Treat the input as using the witness serialization (true) or the legacy one (false)."}},
                     "{ \"txid\" : \"hex\", \"hash\" : \"hex\", \"size\" : n, \"vsize\" : n, \"weight\" : n, \"version\" : n, "
                     "\"locktime\" : xxx, \"vin\" : [...], \"vout\" : [...] }\n",
                     Examples("decoderawtransaction", "\"hexstring\"", "\"hexstring\""), DecodeRawTransaction});
-    table.Register({"rawtransactions", "decodescript", "Decode a hex-encoded script.",
-                    {{"hexstring", T::STR_HEX, false, "required", "the hex-encoded script"}},
+    table.Register({"rawtransactions", "decodescript", "Parse a hex-encoded script and describe it.",
+                    {{"hexstring", T::STR_HEX, false, "required", "Script bytes, hex-encoded"}},
                     "{ \"asm\" : \"str\", \"desc\" : \"str\", \"type\" : \"str\", \"address\" : \"str\", \"p2sh\" : \"str\", "
                     "\"segwit\" : {...} }\n",
                     Examples("decodescript", "\"hexstring\"", "\"hexstring\""), DecodeScript});
     table.Register({"rawtransactions", "signrawtransactionwithkey",
-                    "Sign inputs for raw transaction (serialized, hex-encoded).\n"
-                    "The second argument is an array of base58-encoded private keys that will be the only keys used to "
-                    "sign the transaction.\nThe third optional argument (may be null) is an array of previous transaction "
-                    "outputs that this transaction depends on but may not yet be in the block chain.",
-                    {{"hexstring", T::STR, false, "required", "The transaction hex string"},
-                     {"privkeys", T::ARR, false, "required", "The base58-encoded private keys for signing"},
-                     {"prevtxs", T::ARR, true, "optional", "The previous dependent transaction outputs"},
+                    "Add signatures to the inputs of a hex-encoded serialized transaction.\n"
+                    "Signing uses exclusively the base58-encoded private keys given as the second argument.\n"
+                    "The optional third argument (null allowed) lists outputs being spent that the node may not "
+                    "know about yet, e.g. because they are still unconfirmed.",
+                    {{"hexstring", T::STR, false, "required", "Serialized transaction, hex-encoded"},
+                     {"privkeys", T::ARR, false, "required", "Private keys to sign with, base58-encoded"},
+                     {"prevtxs", T::ARR, true, "optional", "Outputs being spent that may be unknown to the node"},
                      {"sighashtype", T::STR, true, "default=\"DEFAULT for Taproot, ALL otherwise\"",
-                      "The signature hash type. Must be one of: \"DEFAULT\", \"ALL\", \"NONE\", \"SINGLE\", "
+                      "Sighash flag to sign with; allowed values: \"DEFAULT\", \"ALL\", \"NONE\", \"SINGLE\", "
                       "\"ALL|ANYONECANPAY\", \"NONE|ANYONECANPAY\", \"SINGLE|ANYONECANPAY\""}},
                     "{ \"hex\" : \"hex\", \"complete\" : true|false, \"errors\" : [...] }\n",
                     Examples("signrawtransactionwithkey", "\"myhex\" \"[\\\"key1\\\",\\\"key2\\\"]\"",
                              "\"myhex\", \"[\\\"key1\\\",\\\"key2\\\"]\""),
                     SignRawTransactionWithKey});
     table.Register({"rawtransactions", "combinerawtransaction",
-                    "Combine multiple partially signed transactions into one transaction.\n"
-                    "The combined transaction may be another partially signed transaction or a \n"
-                    "fully signed transaction.",
-                    {{"txs", T::ARR, false, "required", "The hex strings of partially signed transactions"}},
-                    "\"str\"    (string) The hex-encoded raw transaction with signature(s)\n",
+                    "Merge the signatures from several copies of the same partially signed transaction.\n"
+                    "The merged result can still be missing signatures, or it can be\n"
+                    "complete.",
+                    {{"txs", T::ARR, false, "required", "Partially signed copies of the transaction, each hex-encoded"}},
+                    "\"str\"    (string) merged transaction with all gathered signatures, hex-encoded\n",
                     Examples("combinerawtransaction", "'[\"myhex1\", \"myhex2\", \"myhex3\"]'", "[\"myhex1\", \"myhex2\"]"),
                     CombineRawTransaction});
     table.Register({"rawtransactions", "getrawtransaction",
-                    "By default, this call only returns a transaction if it is in the mempool. If -txindex is enabled\n"
-                    "and no blockhash argument is passed, it will return the transaction if it is in the mempool or any block.\n"
-                    "If a blockhash argument is passed, it will return the transaction if\n"
-                    "the specified block is available and the transaction is in that block.",
-                    {{"txid", T::STR_HEX, false, "required", "The transaction id"},
+                    "Look up a transaction by txid. Without extra help only mempool transactions can be found.\n"
+                    "When -txindex is on and no blockhash is given, transactions from any block are found as well.\n"
+                    "When a blockhash is given, the lookup is limited to that block, which must be\n"
+                    "present on disk.",
+                    {{"txid", T::STR_HEX, false, "required", "txid to look up"},
                      {"verbosity", T::ANY, true, "default=0",
-                      "0 for hex-encoded data, 1 for a JSON object, and 2 for JSON object with fee and prevout"},
-                     {"blockhash", T::STR_HEX, true, "optional", "The block in which to look for the transaction"}},
-                    "\"data\"    (string) The serialized transaction as a hex-encoded string for 'txid' (verbosity 0)\n"
-                    "or a JSON object (verbosity 1 and 2)\n",
+                      "0 gives hex, 1 gives decoded JSON, 2 gives decoded JSON plus fee and spent-output details"},
+                     {"blockhash", T::STR_HEX, true, "optional", "Restrict the lookup to this block"}},
+                    "\"data\"    (string) with verbosity 0, the hex-encoded serialized transaction for 'txid';\n"
+                    "with verbosity 1 or 2, a JSON object instead\n",
                     Examples("getrawtransaction", "\"mytxid\" 1", "\"mytxid\", 1"), GetRawTransaction});
     RegisterMempoolSubmitRPCCommands(table);
 }
