@@ -10,7 +10,7 @@
 //   - memory per mempool entry (DynamicMemoryUsage / entries);
 //   - MempoolAcceptAt300MB: the same chains at the real default limit
 //     (-maxmempool 300, by the mempool's own DynamicMemoryUsage accounting):
-//     filled past the limit untimed (about 223,000 entries), then 40,000 more
+//     filled past the limit untimed (about 274,000 entries), then 40,000 more
 //     transactions accepted, timed, each evicting (reason sizelimit) the
 //     last transaction of the cheapest chain. Opt-in (about a minute,
 //     0.4 GB resident): it runs only when --benchmark_filter contains
@@ -162,13 +162,13 @@ BENCHMARK(MempoolRawVerify10000Signatures)->Unit(benchmark::kMillisecond)->UseRe
 
 // ---- At the real limit: -maxmempool 300 MB ----
 
-constexpr int FILL_CHAINS = 11'600;  // 232,000 transactions; 300 MB hold about 223,000 of them
+constexpr int FILL_CHAINS = 15'000;  // 300,000 transactions; 300 MB hold about 274,000 of them
 constexpr int TIMED_CHAINS = 2'000;  // 40,000 transactions accepted at the limit (timed)
 constexpr int FANOUT = 2'000;        // chain roots per fan-out transaction
 constexpr int FANOUTS = (FILL_CHAINS + TIMED_CHAINS + FANOUT - 1) / FANOUT;
 
-// 13,600 chains of 20, signed once with one key of their own (public key
-// derived once; 272,000 ECDSA signatures, ground to low R as wallets do).
+// 17,000 chains of 20, signed once with one key of their own (public key
+// derived once; 340,000 ECDSA signatures, ground to low R as wallets do).
 struct Mempool300Setup {
     ChainFixture fixture;
     Key key;

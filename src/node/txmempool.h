@@ -31,12 +31,6 @@ class ArgsManager;
 
 namespace node {
 
-// Hash table key hasher for txids (they are already uniformly distributed;
-// the salt keeps peers from choosing collisions).
-struct TxidHasher {
-    size_t operator()(const uint256& h) const noexcept;
-};
-
 // Hasher for the spent-outpoint table: SipHash with the process's random key
 // (SaltedOutpointHasher), so peers cannot choose colliding outpoints.
 struct SpentOutpointHasher {
@@ -54,6 +48,132 @@ struct MempoolLimits {
     int64_t descendant_count = DEFAULT_DESCENDANT_LIMIT;
     int64_t descendant_size_vbytes = DEFAULT_DESCENDANT_SIZE_LIMIT_KVB * 1000;
 };
+
+class TxMempoolEntry;
+
+namespace mempool_detail {
+// Eviction order: lowest descendant score (max of own and with-descendants
+// feerate) first, newer first among equals. At namespace scope so that an
+// entry can keep the iterator of its own node.
+struct EvictionKey {
+    Amount fee;
+    int64_t size;
+    int64_t time;
+    uint256 txid;
+};
+struct EvictionLess {
+    bool operator()(const EvictionKey& a, const EvictionKey& b) const;
+};
+using EvictionIndex = std::set<EvictionKey, EvictionLess>;
+
+// Open-addressing hash index (linear probing, deletion by backward shift):
+// each slot holds a keyed 64-bit hash and a small value through which the
+// caller checks the key (an entry or transaction pointer). A lookup, hit or
+// miss, reads one run of adjacent slots and follows a pointer only when the
+// full hash matches; std::unordered_map's nodes cost three dependent loads
+// per lookup (bucket, the node before the bucket, the node) and erasing
+// reads the next node as well, each a cache miss in a 300 MB mempool.
+template <typename V>
+class HashIndex {
+public:
+    struct Slot {
+        uint64_t hash = 0;  // 0: empty
+        V value{};
+    };
+    size_t size() const { return m_size; }
+    size_t HeapBytes() const { return m_slots.capacity() * sizeof(Slot); }
+    void clear()
+    {
+        std::vector<Slot>().swap(m_slots);
+        m_mask = 0;
+        m_size = 0;
+    }
+    // The value stored under hash for which match(value) holds, or null.
+    template <typename Match>
+    V* Find(uint64_t hash, Match&& match) const
+    {
+        if (m_size == 0) return nullptr;
+        hash = Fix(hash);
+        for (size_t i = hash & m_mask;; i = (i + 1) & m_mask) {
+            const Slot& slot = m_slots[i];
+            if (slot.hash == 0) return nullptr;
+            if (slot.hash == hash && match(slot.value)) return const_cast<V*>(&slot.value);
+        }
+    }
+    // Starts loading the slot a lookup of hash begins at, so that several
+    // lookups' cache misses overlap instead of following one another.
+    void Prefetch(uint64_t hash) const
+    {
+        if (m_size != 0) __builtin_prefetch(&m_slots[Fix(hash) & m_mask]);
+    }
+    // The caller knows that no stored value matches the key.
+    void Insert(uint64_t hash, V value)
+    {
+        if ((m_size + 1) * 4 > m_slots.size() * 3) Grow();  // load at most 3/4
+        hash = Fix(hash);
+        size_t i = hash & m_mask;
+        while (m_slots[i].hash != 0) i = (i + 1) & m_mask;
+        m_slots[i] = Slot{hash, value};
+        ++m_size;
+    }
+    template <typename Match>
+    bool Erase(uint64_t hash, Match&& match)
+    {
+        if (m_size == 0) return false;
+        hash = Fix(hash);
+        size_t hole = hash & m_mask;
+        for (;; hole = (hole + 1) & m_mask) {
+            if (m_slots[hole].hash == 0) return false;
+            if (m_slots[hole].hash == hash && match(m_slots[hole].value)) break;
+        }
+        // Close the hole: a later slot of the run moves into it unless its
+        // home position lies cyclically after the hole (no tombstones).
+        for (size_t j = (hole + 1) & m_mask; m_slots[j].hash != 0; j = (j + 1) & m_mask) {
+            const size_t home = m_slots[j].hash & m_mask;
+            if (((j - home) & m_mask) >= ((j - hole) & m_mask)) {
+                m_slots[hole] = m_slots[j];
+                hole = j;
+            }
+        }
+        m_slots[hole] = Slot{};
+        --m_size;
+        return true;
+    }
+    template <typename F>
+    void ForEach(F&& f) const
+    {
+        for (const Slot& slot : m_slots) {
+            if (slot.hash != 0) f(slot.value);
+        }
+    }
+
+private:
+    static uint64_t Fix(uint64_t h) { return h != 0 ? h : 1; }
+    void Grow()
+    {
+        std::vector<Slot> old;
+        old.swap(m_slots);
+        const size_t capacity = old.empty() ? 16 : old.size() * 2;
+        m_slots.assign(capacity, Slot{});
+        m_mask = capacity - 1;
+        for (const Slot& slot : old) {
+            if (slot.hash == 0) continue;
+            size_t i = slot.hash & m_mask;
+            while (m_slots[i].hash != 0) i = (i + 1) & m_mask;
+            m_slots[i] = slot;
+        }
+    }
+    std::vector<Slot> m_slots;
+    size_t m_mask = 0;
+    size_t m_size = 0;
+};
+
+// A spent outpoint's spender: the transaction and which input.
+struct Spender {
+    const Transaction* tx = nullptr;
+    uint32_t input = 0;
+};
+} // namespace mempool_detail
 
 struct MempoolOptions {
     int64_t max_size_bytes = int64_t{DEFAULT_MAX_MEMPOOL_SIZE_MB} * 1000000;
@@ -104,9 +224,10 @@ public:
     int64_t GetSizeWithDescendants() const { return m_size_with_descendants; }
     Amount GetModFeesWithDescendants() const { return m_mod_fees_with_descendants; }
 
-    // In-mempool parents and children (txids).
-    const std::set<uint256>& Parents() const { return m_parents; }
-    const std::set<uint256>& Children() const { return m_children; }
+    // In-mempool parents and children: copies of their txids, in txid order
+    // (the entry links them by pointer; see m_parents).
+    std::set<uint256> Parents() const;
+    std::set<uint256> Children() const;
 
 private:
     friend class TxMempool;
@@ -117,8 +238,13 @@ private:
     int64_t m_weight;
     int64_t m_time;
     unsigned m_entry_height;
+    // Walk mark (TxMempool::NextEpoch): an ancestor/descendant walk visits an
+    // entry once without a set of visited txids. Fills padding after m_entry_height.
+    mutable uint32_t m_epoch = 0;
     uint64_t m_sequence;
     bool m_spends_coinbase;
+    // Set while TxMempool::RemoveStagedEntries is removing this entry (padding).
+    bool m_staged = false;
     int64_t m_sigop_cost;
     size_t m_usage;
     uint64_t m_count_with_ancestors = 1;
@@ -128,13 +254,20 @@ private:
     uint64_t m_count_with_descendants = 1;
     int64_t m_size_with_descendants;
     Amount m_mod_fees_with_descendants;
-    std::set<uint256> m_parents;
-    std::set<uint256> m_children;
-    // The descendant score this entry is filed under in the eviction index.
+    // In-mempool parents and children by pointer (each entry is its own
+    // allocation and never moves while in the pool): walks follow pointers
+    // instead of looking every relative up by txid. Unordered, no duplicates; the
+    // storage is released when a list becomes empty.
+    std::vector<TxMempoolEntry*> m_parents;
+    std::vector<TxMempoolEntry*> m_children;
+    // The descendant score this entry is filed under in the eviction index
+    // (kept here too, so an unchanged score is seen without touching the node).
     Amount m_evict_fee = 0;
     int64_t m_evict_size = 1;
-    // This entry's node in TxMempool::m_by_time (removal without scanning equal times).
-    std::multimap<int64_t, uint256>::iterator m_time_it;
+    // This entry's nodes in TxMempool::m_eviction_order and m_by_time (removal
+    // without a search).
+    mempool_detail::EvictionIndex::iterator m_evict_it;
+    std::multimap<int64_t, TxMempoolEntry*>::iterator m_time_it;
 };
 
 // A copy of what RPCs and relay need about one entry.
@@ -191,7 +324,6 @@ public:
     size_t DynamicMemoryUsage() const;
     uint64_t GetSequence() const;  // the next add/remove gets this number + 1 (getrawmempool mempool_sequence)
     uint64_t GetAndIncrementSequence();
-    // Transactions ever added (unbroadcast tracking is not kept: 0 for getmempoolinfo).
     bool IsLoaded() const { return m_loaded; }
     void SetLoaded(bool loaded) { m_loaded = loaded; }
 
@@ -238,40 +370,80 @@ public:
     std::map<uint256, Amount> GetPrioritisedTransactions() const;  // every delta ever set
     void ClearPrioritisation(const uint256& txid);
 
+    // Unbroadcast set: txids submitted locally (sendrawtransaction,
+    // submitpackage, mempool.dat) whose first announcement no peer has yet
+    // answered with a getdata. Entries leave when a peer requests the
+    // transaction or when it leaves the mempool.
+    void AddUnbroadcastTx(const uint256& txid);
+    void RemoveUnbroadcastTx(const uint256& txid);
+    std::set<uint256> GetUnbroadcastTxs() const;
+    bool IsUnbroadcastTx(const uint256& txid) const;
+
     // Full consistency check (tests): aggregates and links.
     bool CheckConsistency(std::string& error) const;
 
 private:
-    // Eviction order: lowest descendant score (max of own and
-    // with-descendants feerate) first, newer first among equals.
-    struct EvictionKey {
-        Amount fee;
-        int64_t size;
-        int64_t time;
-        uint256 txid;
-    };
-    struct EvictionLess {
-        bool operator()(const EvictionKey& a, const EvictionKey& b) const;
-    };
+    using EvictionKey = mempool_detail::EvictionKey;
+    using EntryList = std::vector<TxMempoolEntry*>;
     static EvictionKey ScoreOf(const TxMempoolEntry& e);
-    void EvictIndexErase(const TxMempoolEntry& e);
     void EvictIndexInsert(TxMempoolEntry& e);
     // Re-files an indexed entry after its aggregates changed (no-op when its key is unchanged).
     void EvictIndexUpdate(TxMempoolEntry& e);
 
-    void UpdateForRemove(const uint256& txid);
-    void RemoveUnchecked(const uint256& txid, MemPoolRemovalReason reason);
+    TxMempoolEntry* FindEntry(const uint256& txid) const;
+    // A fresh walk mark (m_epoch values older than it count as unvisited).
+    uint32_t NextEpoch() const;
+    // Every in-mempool ancestor (descendant) of e, not e itself, each once, into out.
+    void AncestorsOf(const TxMempoolEntry& e, EntryList& out) const;
+    void DescendantsOf(const TxMempoolEntry& e, EntryList& out) const;
+    // Drops duplicates from entries and adds every descendant of them.
+    void AddDescendants(EntryList& entries) const;
+    // Removes exactly these entries (duplicate-free), fixing the aggregates of
+    // the relatives that stay; parents go before their children.
+    void RemoveStagedEntries(EntryList& stage, MemPoolRemovalReason reason);
+    void RemoveUnchecked(TxMempoolEntry& e, MemPoolRemovalReason reason);
+    // Adds child to parent's children and parent to child's parents (accounting their storage).
+    void Link(TxMempoolEntry& parent, TxMempoolEntry& child);
+    void Unlink(EntryList& list, const TxMempoolEntry* which);
     void TrackPackageRemoved(const FeeRate& rate);
 
     MempoolOptions m_opts;
     mutable std::recursive_mutex m_mutex;
-    std::unordered_map<uint256, std::unique_ptr<TxMempoolEntry>, TxidHasher> m_entries;
-    std::unordered_map<uint256, uint256, TxidHasher> m_by_wtxid;  // wtxid -> txid
-    // outpoint -> spending mempool tx (lookups only: no ordered iteration needed)
-    std::unordered_map<OutPoint, const Transaction*, SpentOutpointHasher> m_next_tx;
+    // txid -> entry: a flat index of owned entry pointers (keyed hash of the
+    // txid; each entry is its own allocation, so its address never changes).
+    class EntryTable
+    {
+    public:
+        TxMempoolEntry* Find(const uint256& txid) const;
+        size_t count(const uint256& txid) const { return Find(txid) ? 1 : 0; }
+        bool empty() const { return m_index.size() == 0; }
+        size_t size() const { return m_index.size(); }
+        size_t HeapBytes() const { return m_index.HeapBytes(); }
+        void Prefetch(const uint256& txid) const;
+        void Insert(TxMempoolEntry* e);  // takes ownership; the txid must be absent
+        void Erase(TxMempoolEntry* e);   // deletes e
+        void clear();                    // deletes every entry
+        template <typename F>
+        void ForEach(F&& f) const { m_index.ForEach(f); }
+        ~EntryTable() { clear(); }
+
+    private:
+        mempool_detail::HashIndex<TxMempoolEntry*> m_index;
+    };
+    EntryTable m_entries;
+    // wtxid -> entry (keyed hash of the wtxid; the entry's transaction confirms the key)
+    mempool_detail::HashIndex<TxMempoolEntry*> m_by_wtxid;
+    // outpoint -> spending mempool transaction and input (lookups only: no ordered iteration needed)
+    mempool_detail::HashIndex<mempool_detail::Spender> m_next_tx;
+    TxMempoolEntry* FindByWtxid(const uint256& wtxid) const;
+    const mempool_detail::Spender* FindSpender(const OutPoint& outpoint) const;
+    // Prefetches the index slots that removing e will touch.
+    void PrefetchForRemoval(const TxMempoolEntry& e) const;
     std::map<uint256, Amount> m_deltas;
-    std::multimap<int64_t, uint256> m_by_time;  // entry time -> txid (expiry without a full scan)
-    std::set<EvictionKey, EvictionLess> m_eviction_order;  // descendant score order (eviction without a scan)
+    std::set<uint256> m_unbroadcast;  // subset of m_entries' txids
+    std::multimap<int64_t, TxMempoolEntry*> m_by_time;  // entry time -> entry (expiry without a full scan)
+    mempool_detail::EvictionIndex m_eviction_order;  // descendant score order (eviction without a scan)
+    mutable uint32_t m_walk_epoch = 0;  // the last mark handed out by NextEpoch
     std::vector<MempoolObserver*> m_observers;
     uint64_t m_total_vsize = 0;
     Amount m_total_fee = 0;
