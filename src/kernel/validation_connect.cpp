@@ -183,7 +183,7 @@ bool ChainstateManager::ConnectBlock(const Block& block, BlockValidationState& s
     m_script_checks_run += checks.size();
     if (auto failure = m_script_queue.Run(checks)) {
         return state.Invalid(BlockValidationResult::CONSENSUS,
-                             std::string("mandatory-script-verify-flag-failed (") +
+                             std::string("block-script-verify-flag-failed (") +
                                  ScriptErrorMessage(failure->error) + ")",
                              "tx " + block.vtx[failure->tx_index]->GetHash().GetHex() + " input " +
                                  std::to_string(failure->input));

@@ -8,7 +8,9 @@
 #include <kernel/coins.h>
 #include <kernel/script_check_queue.h>
 #include <kernel/validation.h>
+#include <node/package_rbf.h>
 #include <node/policy.h>
+#include <node/truc_policy.h>
 #include <node/txmempool.h>
 #include <script/interpreter.h>
 #include <script/script_error.h>
@@ -55,6 +57,29 @@ struct AcceptArgs {
     bool skip_fee_checks = false;             // package member judged by the package feerate
     std::map<OutPoint, TxOut> extra_coins;    // outputs of earlier package members
     std::vector<OutPoint>* coins_to_uncache = nullptr;
+    // TRUC sibling eviction: a second child of a TRUC parent may replace the
+    // first. Only for a transaction judged alone (also inside a package's
+    // first, one-by-one pass), as Core.
+    bool allow_sibling_eviction = false;
+    // When set, receives the transaction's in-mempool ancestors (package TRUC checks).
+    std::set<uint256>* mempool_ancestors_out = nullptr;
+    // Package RBF: the replacement rules are judged for the package as a
+    // whole (PackageRbfChecks), not for this member; its conflicts go to
+    // direct_conflicts_out when set.
+    bool package_rbf = false;
+    std::set<uint256>* direct_conflicts_out = nullptr;
+    // CPFP and single-conflict RBF carve-outs of the ancestor/descendant
+    // limits: only for a transaction judged alone, never in a package (as Core).
+    bool allow_carveouts = false;
+    // Caller's cap on the transaction's own modified feerate, sat/kvB (0:
+    // none): submitpackage's maxfeerate ("max feerate exceeded").
+    Amount client_max_feerate = 0;
+    // Member of a package being submitted: no size trim after adding it (the
+    // package is trimmed as a whole once every member is in).
+    bool package_submission = false;
+    // false: a conflict with the mempool is refused outright
+    // ("bip125-replacement-disallowed"): testmempoolaccept of a package.
+    bool allow_replacement = true;
 };
 
 std::string Hex(const uint256& h) { return h.GetHex(); }
@@ -65,6 +90,115 @@ MempoolAcceptResult Invalid(TxValidationResult r, const std::string& reason, con
     res.m_result_type = MempoolAcceptResult::ResultType::INVALID;
     res.m_state.Invalid(r, reason, debug);
     return res;
+}
+
+// The limits for transactions of a package not yet in the mempool (as
+// Core's CheckPackageLimits): each was checked alone without seeing the
+// other members, so here they count as one transaction of their total count
+// and size under the union of their in-mempool ancestors. Stricter than
+// necessary when the members do not depend on each other, never looser.
+bool CheckPackageLimits(const TxMempool& pool, const std::vector<TransactionRef>& txs, int64_t total_vsize,
+                        std::string& error)
+{
+    const MempoolLimits& limits = pool.Options().limits;
+    const int64_t count = static_cast<int64_t>(txs.size());
+    auto limit = [](int64_t n) { return " [limit: " + std::to_string(n) + "]"; };
+    if (count > limits.ancestor_count) {
+        error = "package count " + std::to_string(count) + " exceeds ancestor count limit" +
+                limit(limits.ancestor_count);
+        return false;
+    }
+    if (count > limits.descendant_count) {
+        error = "package count " + std::to_string(count) + " exceeds descendant count limit" +
+                limit(limits.descendant_count);
+        return false;
+    }
+    if (total_vsize > limits.ancestor_size_vbytes) {
+        error = "package size " + std::to_string(total_vsize) + " exceeds ancestor size limit" +
+                limit(limits.ancestor_size_vbytes);
+        return false;
+    }
+    if (total_vsize > limits.descendant_size_vbytes) {
+        error = "package size " + std::to_string(total_vsize) + " exceeds descendant size limit" +
+                limit(limits.descendant_size_vbytes);
+        return false;
+    }
+    std::lock_guard lock(pool.Mutex());
+    std::set<uint256> parents;
+    for (const TransactionRef& tx : txs) {
+        for (const TxIn& in : tx->vin) {
+            if (!pool.exists(in.prevout.hash)) continue;
+            parents.insert(in.prevout.hash);
+            if (static_cast<int64_t>(parents.size()) + count > limits.ancestor_count) {
+                error = "too many unconfirmed parents" + limit(limits.ancestor_count);
+                return false;
+            }
+        }
+    }
+    std::set<uint256> ancestors = parents;
+    for (const uint256& p : parents) {
+        const std::set<uint256> up = pool.CalculateAncestors(p);
+        ancestors.insert(up.begin(), up.end());
+    }
+    // "possibly": an ancestor of only one member is counted for all.
+    int64_t total_size = total_vsize;
+    for (const uint256& a : ancestors) {
+        const TxMempoolEntry* e = pool.GetEntry(a);
+        if (e->GetSizeWithDescendants() + total_vsize > limits.descendant_size_vbytes) {
+            error = "possibly exceeds descendant size limit for tx " + a.GetHex() +
+                    limit(limits.descendant_size_vbytes);
+            return false;
+        }
+        if (static_cast<int64_t>(e->GetCountWithDescendants()) + count > limits.descendant_count) {
+            error = "possibly too many descendants for tx " + a.GetHex() + limit(limits.descendant_count);
+            return false;
+        }
+        total_size += e->GetTxSize();
+        if (total_size > limits.ancestor_size_vbytes) {
+            error = "possibly exceeds ancestor size limit" + limit(limits.ancestor_size_vbytes);
+            return false;
+        }
+    }
+    if (static_cast<int64_t>(ancestors.size()) + count > limits.ancestor_count) {
+        error = "possibly too many unconfirmed ancestors" + limit(limits.ancestor_count);
+        return false;
+    }
+    return true;
+}
+
+// Ephemeral dust: the one dust output a 0-fee transaction may have must be
+// spent by its child, which joins it in the mempool (or the same package);
+// otherwise the dust would stay in the UTXO set. Returns the first of txs
+// that leaves a dust output of a parent (in txs or in the mempool) unspent,
+// with Core's debug string.
+std::optional<std::pair<TransactionRef, std::string>> FindUnspentEphemeralDust(
+    const TxMempool& pool, const std::vector<TransactionRef>& txs, const FeeRate& dust_relay_feerate)
+{
+    std::map<uint256, TransactionRef> in_package;
+    for (const TransactionRef& tx : txs) in_package.emplace(tx->GetHash(), tx);
+    for (const TransactionRef& tx : txs) {
+        std::set<uint256> parents;
+        for (const TxIn& in : tx->vin) parents.insert(in.prevout.hash);
+        std::set<OutPoint> dust;
+        for (const uint256& parent_txid : parents) {
+            TransactionRef parent;
+            if (auto it = in_package.find(parent_txid); it != in_package.end()) {
+                parent = it->second;
+            } else {
+                parent = pool.get(parent_txid);
+            }
+            if (!parent) continue;
+            for (uint32_t n = 0; n < parent->vout.size(); ++n) {
+                if (IsDust(parent->vout[n], dust_relay_feerate)) dust.insert(OutPoint{parent_txid, n});
+            }
+        }
+        for (const TxIn& in : tx->vin) dust.erase(in.prevout);
+        if (!dust.empty()) {
+            return std::make_pair(tx, "tx " + tx->GetHash().GetHex() + " (wtxid=" + tx->GetWitnessHash().GetHex() +
+                                          ") did not spend parent's ephemeral dust");
+        }
+    }
+    return std::nullopt;
 }
 
 MempoolAcceptResult AcceptSingle(ChainstateManager& chainman, TxMempool& pool, const TransactionRef& ptx,
@@ -110,6 +244,9 @@ MempoolAcceptResult AcceptSingle(ChainstateManager& chainman, TxMempool& pool, c
     std::set<uint256> direct_conflicts;
     for (const TxIn& in : tx.vin) {
         if (const Transaction* other = pool.GetConflictTx(in.prevout)) direct_conflicts.insert(other->GetHash());
+    }
+    if (!direct_conflicts.empty() && !args.allow_replacement) {
+        return Invalid(TxValidationResult::MEMPOOL_POLICY, "bip125-replacement-disallowed");
     }
 
     CoinsViewCache& tip_coins = chainman.CoinsTip();
@@ -176,6 +313,14 @@ MempoolAcceptResult AcceptSingle(ChainstateManager& chainman, TxMempool& pool, c
             }
         }
     }
+    // Below the minimum relay feerate only a TRUC transaction may be paid
+    // for by its child: a non-TRUC one fails for good (not reconsiderable in
+    // a package), since nothing would keep a bump by a child in place.
+    if (!args.bypass_limits && tx.version != TRUC_VERSION &&
+        modified_fee < opts.min_relay_feerate.GetFee(vsize)) {
+        return Invalid(TxValidationResult::MEMPOOL_POLICY, "min relay fee not met",
+                       std::to_string(modified_fee) + " < " + std::to_string(opts.min_relay_feerate.GetFee(vsize)));
+    }
     if (!args.bypass_limits && !args.skip_fee_checks) {
         const Amount pool_min = pool.GetMinFee().GetFee(vsize);
         if (pool_min > 0 && modified_fee < pool_min) {
@@ -192,11 +337,59 @@ MempoolAcceptResult AcceptSingle(ChainstateManager& chainman, TxMempool& pool, c
     // Ancestors and limits.
     std::set<uint256> ancestors;
     std::string limit_error;
-    if (!pool.CalculateAncestorsForNew(tx, vsize, opts.limits, ancestors, limit_error)) {
-        return Invalid(TxValidationResult::MEMPOOL_POLICY, "too-long-mempool-chain", limit_error);
+    MempoolLimits limits = opts.limits;
+    if (args.allow_carveouts && direct_conflicts.size() == 1) {
+        // The limits are computed as if nothing were replaced. A replacement
+        // of exactly one transaction (and its descendants) that adds no new
+        // unconfirmed input (checked below) merges no clusters, so the
+        // conflict's own slot and size may be counted as free: this keeps a
+        // transaction admitted through the CPFP carve-out replaceable.
+        std::lock_guard lock(pool.Mutex());
+        limits.descendant_count += 1;
+        limits.descendant_size_vbytes += pool.GetEntry(*direct_conflicts.begin())->GetSizeWithDescendants();
+    }
+    if (!pool.CalculateAncestorsForNew(tx, vsize, limits, ancestors, limit_error)) {
+        // CPFP carve-out: a small transaction with a single in-mempool
+        // ancestor may take one descendant slot (and 10 kvB) beyond that
+        // ancestor's limits, so that each party of a two-party contract can
+        // always attach a fee-bumping child to the shared transaction. TRUC
+        // (version 3) transactions have their own topology rules and no
+        // carve-out. The error reported is the one of the normal limits.
+        bool carved_out = false;
+        if (args.allow_carveouts && vsize <= EXTRA_DESCENDANT_TX_SIZE_LIMIT && tx.version != TRUC_VERSION) {
+            MempoolLimits carve_out = limits;
+            carve_out.ancestor_count = 2;
+            carve_out.descendant_count += 1;
+            carve_out.descendant_size_vbytes += EXTRA_DESCENDANT_TX_SIZE_LIMIT;
+            std::string ignored;
+            carved_out = pool.CalculateAncestorsForNew(tx, vsize, carve_out, ancestors, ignored);
+        }
+        if (!carved_out) return Invalid(TxValidationResult::MEMPOOL_POLICY, "too-long-mempool-chain", limit_error);
     }
 
-    // Replacement.
+    // TRUC (BIP431) topology and size rules.
+    bool sibling_eviction = false;
+    {
+        std::lock_guard lock(pool.Mutex());
+        if (auto violation = SingleTrucChecks(pool, tx, ancestors, direct_conflicts, vsize)) {
+            if (!args.allow_sibling_eviction || !violation->sibling) {
+                return Invalid(TxValidationResult::MEMPOOL_POLICY, "TRUC-violation", violation->debug);
+            }
+            // The parent's other child is treated as a conflict: tx replaces
+            // it if it pays as a replacement would.
+            direct_conflicts.insert(violation->sibling->GetHash());
+            sibling_eviction = true;
+        }
+    }
+    if (args.mempool_ancestors_out) *args.mempool_ancestors_out = ancestors;
+    if (!args.bypass_limits) {
+        if (const auto unspent = FindUnspentEphemeralDust(pool, {ptx}, opts.policy.dust_relay_feerate)) {
+            return Invalid(TxValidationResult::MEMPOOL_POLICY, "missing-ephemeral-spends", unspent->second);
+        }
+    }
+    const std::string sibling_note = sibling_eviction ? " (including sibling eviction)" : "";
+
+    // Replacement. Fee failures are reconsiderable: the package may pay.
     std::set<uint256> all_conflicts;
     if (!direct_conflicts.empty()) {
         for (const uint256& a : ancestors) {
@@ -211,8 +404,8 @@ MempoolAcceptResult AcceptSingle(ChainstateManager& chainman, TxMempool& pool, c
         for (const uint256& c : direct_conflicts) {
             const TxMempoolEntry* e = pool.GetEntry(c);
             const FeeRate old_rate(e->GetModifiedFee(), e->GetTxSize());
-            if (new_rate <= old_rate) {
-                return Invalid(TxValidationResult::MEMPOOL_POLICY, "insufficient fee",
+            if (new_rate <= old_rate && !args.package_rbf) {
+                return Invalid(TxValidationResult::RECONSIDERABLE, "insufficient fee" + sibling_note,
                                "rejecting replacement " + Hex(txid) + "; new feerate " + new_rate.ToString() +
                                    " <= old feerate " + old_rate.ToString());
             }
@@ -220,8 +413,8 @@ MempoolAcceptResult AcceptSingle(ChainstateManager& chainman, TxMempool& pool, c
         }
         size_t potential = 0;
         for (const uint256& c : direct_conflicts) potential += pool.GetEntry(c)->GetCountWithDescendants();
-        if (potential > MAX_REPLACEMENT_CANDIDATES) {
-            return Invalid(TxValidationResult::MEMPOOL_POLICY, "too many potential replacements",
+        if (potential > MAX_REPLACEMENT_CANDIDATES && !args.package_rbf) {
+            return Invalid(TxValidationResult::MEMPOOL_POLICY, "too many potential replacements" + sibling_note,
                            "rejecting replacement " + Hex(txid) + "; too many potential replacements (" +
                                std::to_string(potential) + " > " + std::to_string(MAX_REPLACEMENT_CANDIDATES) + ")");
         }
@@ -232,8 +425,8 @@ MempoolAcceptResult AcceptSingle(ChainstateManager& chainman, TxMempool& pool, c
         }
         for (size_t j = 0; j < tx.vin.size(); ++j) {
             const uint256& prev = tx.vin[j].prevout.hash;
-            if (!parents_of_conflicts.count(prev) && pool.exists(prev)) {
-                return Invalid(TxValidationResult::MEMPOOL_POLICY, "replacement-adds-unconfirmed",
+            if (!args.package_rbf && !parents_of_conflicts.count(prev) && pool.exists(prev)) {
+                return Invalid(TxValidationResult::MEMPOOL_POLICY, "replacement-adds-unconfirmed" + sibling_note,
                                "replacement " + Hex(txid) + " adds unconfirmed input, idx " + std::to_string(j));
             }
         }
@@ -245,18 +438,26 @@ MempoolAcceptResult AcceptSingle(ChainstateManager& chainman, TxMempool& pool, c
         }
         Amount conflicting_fees = 0;
         for (const uint256& c : all_conflicts) conflicting_fees += pool.GetEntry(c)->GetModifiedFee();
-        if (modified_fee < conflicting_fees) {
-            return Invalid(TxValidationResult::MEMPOOL_POLICY, "insufficient fee",
+        if (modified_fee < conflicting_fees && !args.package_rbf) {
+            return Invalid(TxValidationResult::RECONSIDERABLE, "insufficient fee" + sibling_note,
                            "rejecting replacement " + Hex(txid) + ", less fees than conflicting txs; " +
-                               std::to_string(modified_fee) + " < " + std::to_string(conflicting_fees));
+                               FormatMoney(modified_fee) + " < " + FormatMoney(conflicting_fees));
         }
         const Amount additional = modified_fee - conflicting_fees;
         const Amount relay = opts.incremental_relay_feerate.GetFee(vsize);
-        if (additional < relay) {
-            return Invalid(TxValidationResult::MEMPOOL_POLICY, "insufficient fee",
+        if (additional < relay && !args.package_rbf) {
+            return Invalid(TxValidationResult::RECONSIDERABLE, "insufficient fee" + sibling_note,
                            "rejecting replacement " + Hex(txid) + ", not enough additional fees to relay; " +
-                               std::to_string(additional) + " < " + std::to_string(relay));
+                               FormatMoney(additional) + " < " + FormatMoney(relay));
         }
+    }
+    if (args.direct_conflicts_out) *args.direct_conflicts_out = direct_conflicts;
+
+    // The caller's cap (submitpackage maxfeerate) on this transaction's own
+    // modified feerate; checked before the costly script checks, and before
+    // anything is added.
+    if (args.client_max_feerate > 0 && FeeRate(modified_fee, vsize).GetFeePerK() > args.client_max_feerate) {
+        return Invalid(TxValidationResult::MEMPOOL_POLICY, "max feerate exceeded");
     }
 
     // Scripts, through the signature cache shared with block validation.
@@ -268,14 +469,20 @@ MempoolAcceptResult AcceptSingle(ChainstateManager& chainman, TxMempool& pool, c
             ScriptCheck check{&tx, 0, i, spent_outputs[i], flags, &txdata, cache};
             const ScriptError err = check.Run();
             if (err == ScriptError::OK) continue;
+            // Core v30 reports every mempool script failure with one reason
+            // (the error of the run with the standard flags). The run with only
+            // the consensus flags still decides the result kind, which the peer
+            // manager uses to decide whether the sender misbehaved.
             ScriptCheck mandatory{&tx, 0, i, spent_outputs[i], MandatoryScriptVerifyFlags(), &txdata, cache};
             const ScriptError merr = mandatory.Run();
-            MempoolAcceptResult failed =
-                merr == ScriptError::OK
-                    ? Invalid(TxValidationResult::NOT_STANDARD,
-                              std::string("non-mandatory-script-verify-flag (") + ScriptErrorMessage(err) + ")")
-                    : Invalid(TxValidationResult::CONSENSUS,
-                              std::string("mandatory-script-verify-flag-failed (") + ScriptErrorMessage(merr) + ")");
+            const std::string reason =
+                std::string("mempool-script-verify-flag-failed (") + ScriptErrorMessage(err) + ")";
+            const std::string where = "input " + std::to_string(i) + " of " + txid.GetHex() + " (wtxid " +
+                                      tx.GetWitnessHash().GetHex() + "), spending " +
+                                      tx.vin[i].prevout.hash.GetHex() + ":" + std::to_string(tx.vin[i].prevout.n);
+            const TxValidationResult kind =
+                merr == ScriptError::OK ? TxValidationResult::NOT_STANDARD : TxValidationResult::CONSENSUS;
+            MempoolAcceptResult failed = Invalid(kind, reason, where);
             // As Core: a transaction without witness that passes without the
             // witness rules but fails with them may only have lost its witness
             // in relay (TX_WITNESS_STRIPPED): its sender is not punished.
@@ -321,7 +528,7 @@ MempoolAcceptResult AcceptSingle(ChainstateManager& chainman, TxMempool& pool, c
         }
         if (!all_conflicts.empty()) pool.RemoveStaged(all_conflicts, MemPoolRemovalReason::REPLACED);
         pool.AddUnchecked(std::move(entry));
-        if (!args.bypass_limits) {
+        if (!args.bypass_limits && !args.package_submission) {
             pool.Expire(GetTime() - opts.expiry_seconds);
             std::vector<OutPoint> no_spends;
             pool.TrimToSize(opts.max_size_bytes, &no_spends);
@@ -364,12 +571,15 @@ MempoolAcceptResult AcceptToMemoryPool(ChainstateManager& chainman, TxMempool& p
     args.accept_time = accept_time;
     args.bypass_limits = bypass_limits;
     args.test_accept = test_accept;
+    args.allow_carveouts = true;
+    args.allow_sibling_eviction = true;
     return AcceptLocked(chainman, pool, tx, args);
 }
 
-PackageMempoolAcceptResult ProcessNewPackage(ChainstateManager& chainman, TxMempool& pool,
-                                             const std::vector<TransactionRef>& package, bool test_accept,
-                                             Amount max_sane_feerate)
+// ProcessNewPackage without the final size trim (callers hold both locks).
+static PackageMempoolAcceptResult AcceptPackage(ChainstateManager& chainman, TxMempool& pool,
+                                                const std::vector<TransactionRef>& package, bool test_accept,
+                                                Amount max_sane_feerate)
 {
     std::lock_guard chain_lock(chainman.ChainLock());
     std::lock_guard pool_lock(pool.Mutex());
@@ -433,9 +643,46 @@ PackageMempoolAcceptResult ProcessNewPackage(ChainstateManager& chainman, TxMemp
     auto add_outputs = [](std::map<OutPoint, TxOut>& extra, const Transaction& tx) {
         for (uint32_t o = 0; o < tx.vout.size(); ++o) extra.emplace(OutPoint{tx.GetHash(), o}, tx.vout[o]);
     };
-    auto check_sane = [&](const MempoolAcceptResult& r) {
-        return max_sane_feerate <= 0 || !r.m_vsize || !r.m_base_fees ||
-               FeeRate(*r.m_base_fees, *r.m_vsize).GetFeePerK() <= max_sane_feerate;
+
+    // TRUC rules across the package: each member not yet in the mempool
+    // against the others (a dry run leaves earlier members out of the pool,
+    // so the single-transaction checks cannot see them). Core reports a
+    // failure as a package error; testmempoolaccept then has no per-tx result.
+    std::map<uint256, std::set<uint256>> member_ancestors;  // by wtxid
+    auto package_truc_ok = [&](const std::vector<TransactionRef>& txs, const std::map<uint256, int64_t>& vsizes) {
+        for (const TransactionRef& tx : txs) {
+            const auto err = PackageTrucChecks(pool, *tx, vsizes.at(tx->GetWitnessHash()), txs,
+                                               member_ancestors[tx->GetWitnessHash()]);
+            if (!err) continue;
+            out.m_state.Invalid(TxValidationResult::MEMPOOL_POLICY, "TRUC-violation", *err);
+            if (test_accept) out.m_tx_results.clear();
+            return false;
+        }
+        return true;
+    };
+    // Ancestor/descendant limits for the members judged together (more
+    // than one): a package error, as the TRUC rules above.
+    auto package_limits_ok = [&](const std::vector<TransactionRef>& txs, const std::map<uint256, int64_t>& vsizes) {
+        if (txs.size() < 2) return true;
+        int64_t total_vsize = 0;
+        for (const auto& [w, size] : vsizes) total_vsize += size;
+        std::string err;
+        if (CheckPackageLimits(pool, txs, total_vsize, err)) return true;
+        out.m_state.Invalid(TxValidationResult::MEMPOOL_POLICY, "package-mempool-limits", err);
+        if (test_accept) out.m_tx_results.clear();
+        return false;
+    };
+    // Ephemeral dust of a member (or of a mempool parent) must be spent by
+    // the members: the package fails with "unspent-dust", the child that
+    // leaves it with "missing-ephemeral-spends" (its result alone on a dry run).
+    auto package_dust_ok = [&](const std::vector<TransactionRef>& txs) {
+        const auto unspent = FindUnspentEphemeralDust(pool, txs, pool.Options().policy.dust_relay_feerate);
+        if (!unspent) return true;
+        out.m_state.Invalid(TxValidationResult::CONSENSUS, "unspent-dust");
+        if (test_accept) out.m_tx_results.clear();
+        out.m_tx_results[unspent->first->GetWitnessHash()] =
+            Invalid(TxValidationResult::MEMPOOL_POLICY, "missing-ephemeral-spends", unspent->second);
+        return false;
     };
 
     // Pass 1: each transaction alone (dry run when test_accept, with earlier
@@ -467,36 +714,41 @@ PackageMempoolAcceptResult ProcessNewPackage(ChainstateManager& chainman, TxMemp
             out.m_tx_results.emplace(wtxid, r);
             continue;
         }
-        if (!reconsider.empty()) {
+        if (!reconsider.empty() && test_accept) {
             // An earlier member waits for the child's fees: judge the rest
             // together with it below.
             reconsider.push_back(i);
             continue;
         }
+        // Submitting, every member is tried alone as in Core, also after an
+        // earlier one had to wait: an independent parent enters on its own
+        // (then it is a mempool ancestor in the package pass, which matters
+        // for package RBF), a child of a waiting parent misses its inputs
+        // and waits too.
         AcceptArgs args;
         args.accept_time = now;
         args.test_accept = test_accept;
         args.extra_coins = extra;
+        args.client_max_feerate = max_sane_feerate;
+        args.package_submission = !test_accept;
+        // A package dry run (testmempoolaccept) may not conflict with the mempool, as Core.
+        args.allow_replacement = !test_accept;
+        // Alone, a member may evict its TRUC sibling; not in the package pass.
+        args.allow_sibling_eviction = !test_accept;
+        args.mempool_ancestors_out = &member_ancestors[wtxid];
         MempoolAcceptResult r = AcceptLocked(chainman, pool, tx, args);
-        if (r.m_result_type == MempoolAcceptResult::ResultType::VALID && !check_sane(r)) {
-            r = Invalid(TxValidationResult::NOT_STANDARD, "max feerate exceeded");
-        }
-        if (r.m_result_type != MempoolAcceptResult::ResultType::VALID &&
-            r.m_state.GetTxResult() == TxValidationResult::RECONSIDERABLE) {
+        const bool invalid = r.m_result_type != MempoolAcceptResult::ResultType::VALID;
+        const bool waits = invalid && (r.m_state.GetTxResult() == TxValidationResult::RECONSIDERABLE ||
+                                       (!reconsider.empty() &&
+                                        r.m_state.GetTxResult() == TxValidationResult::MISSING_INPUTS));
+        if (waits) {
             reconsider.push_back(i);
-        } else if (r.m_result_type != MempoolAcceptResult::ResultType::VALID) {
+        } else if (invalid) {
             failed = true;
         }
         if (test_accept) add_outputs(extra, *tx);
         out.m_tx_results[wtxid] = r;
-        if (r.m_result_type != MempoolAcceptResult::ResultType::VALID && i + 1 < package.size() &&
-            r.m_state.GetTxResult() != TxValidationResult::RECONSIDERABLE) {
-            break;
-        }
-        if (r.m_result_type != MempoolAcceptResult::ResultType::VALID && !test_accept) {
-            // The child can still pay for this parent: let it see the outputs.
-            add_outputs(extra, *tx);
-        }
+        if (invalid && !waits && i + 1 < package.size()) break;
     }
     if (failed) {
         out.m_state.Invalid(TxValidationResult::CONSENSUS, "transaction failed");
@@ -507,7 +759,22 @@ PackageMempoolAcceptResult ProcessNewPackage(ChainstateManager& chainman, TxMemp
         }
         return out;
     }
-    if (reconsider.empty()) return out;
+    if (reconsider.empty()) {
+        if (test_accept) {
+            std::vector<TransactionRef> fresh;
+            std::map<uint256, int64_t> vsizes;
+            for (const TransactionRef& tx : package) {
+                const auto it = out.m_tx_results.find(tx->GetWitnessHash());
+                if (it == out.m_tx_results.end() || it->second.m_result_type != MempoolAcceptResult::ResultType::VALID) {
+                    continue;
+                }
+                fresh.push_back(tx);
+                vsizes[tx->GetWitnessHash()] = *it->second.m_vsize;
+            }
+            if (package_truc_ok(fresh, vsizes) && package_limits_ok(fresh, vsizes)) package_dust_ok(fresh);
+        }
+        return out;
+    }
 
     // Pass 2 (CPFP): the members below the minimum fee together with the
     // child, judged by their combined feerate.
@@ -517,12 +784,21 @@ PackageMempoolAcceptResult ProcessNewPackage(ChainstateManager& chainman, TxMemp
     std::vector<uint256> wtxids;
     std::map<OutPoint, TxOut> extra2;
     std::vector<MempoolAcceptResult> dry;
+    // Replacements by more than one member are judged for the package as a
+    // whole (package RBF); a lone member keeps the single-transaction rules.
+    const bool package_rbf = members.size() > 1;
+    std::vector<std::set<uint256>> member_conflicts(members.size());
     for (size_t idx : members) {
         AcceptArgs args;
         args.accept_time = now;
         args.test_accept = true;
         args.skip_fee_checks = true;
         args.extra_coins = extra2;
+        args.client_max_feerate = max_sane_feerate;
+        args.allow_replacement = !test_accept;
+        args.mempool_ancestors_out = &member_ancestors[package[idx]->GetWitnessHash()];
+        args.package_rbf = package_rbf;
+        args.direct_conflicts_out = &member_conflicts[dry.size()];
         MempoolAcceptResult r = AcceptLocked(chainman, pool, package[idx], args);
         if (!r.IsValid()) {
             out.m_tx_results[package[idx]->GetWitnessHash()] = r;
@@ -535,6 +811,29 @@ PackageMempoolAcceptResult ProcessNewPackage(ChainstateManager& chainman, TxMemp
         wtxids.push_back(package[idx]->GetWitnessHash());
         dry.push_back(r);
     }
+    {
+        // Not yet in the pool: the members judged here, and with test_accept
+        // also those that passed alone above.
+        std::vector<TransactionRef> fresh;
+        std::map<uint256, int64_t> vsizes;
+        for (size_t i = 0; i < package.size(); ++i) {
+            const uint256& wtxid = package[i]->GetWitnessHash();
+            const auto pos = std::find(members.begin(), members.end(), i);
+            if (pos != members.end()) {
+                vsizes[wtxid] = *dry[pos - members.begin()].m_vsize;
+            } else if (const auto it = out.m_tx_results.find(wtxid);
+                       test_accept && it != out.m_tx_results.end() &&
+                       it->second.m_result_type == MempoolAcceptResult::ResultType::VALID) {
+                vsizes[wtxid] = *it->second.m_vsize;
+            } else {
+                continue;
+            }
+            fresh.push_back(package[i]);
+        }
+        if (!package_truc_ok(fresh, vsizes)) return out;
+        if (!package_limits_ok(fresh, vsizes)) return out;
+        if (!package_dust_ok(fresh)) return out;
+    }
     const Amount min_fee = std::max(pool.GetMinFee().GetFee(vsize), pool.Options().min_relay_feerate.GetFee(vsize));
     if (fees < min_fee) {
         const std::string reason = pool.GetMinFee().GetFee(vsize) > 0 && fees < pool.GetMinFee().GetFee(vsize)
@@ -546,6 +845,20 @@ PackageMempoolAcceptResult ProcessNewPackage(ChainstateManager& chainman, TxMemp
         out.m_state.Invalid(TxValidationResult::CONSENSUS, "transaction failed");
         return out;
     }
+    if (package_rbf && std::any_of(member_conflicts.begin(), member_conflicts.end(),
+                                   [](const std::set<uint256>& c) { return !c.empty(); })) {
+        std::vector<PackageRbfMember> rbf_members;
+        for (size_t k = 0; k < members.size(); ++k) {
+            const TransactionRef& tx = package[members[k]];
+            rbf_members.push_back({tx.get(), *dry[k].m_base_fees + pool.GetFeeDelta(tx->GetHash()), *dry[k].m_vsize,
+                                   member_ancestors[tx->GetWitnessHash()], member_conflicts[k]});
+        }
+        std::set<uint256> replaced;
+        if (auto failure = PackageRbfChecks(pool, rbf_members, pool.Options().incremental_relay_feerate, replaced)) {
+            out.m_state.Invalid(TxValidationResult::MEMPOOL_POLICY, failure->reason, failure->debug);
+            return out;
+        }
+    }
     const Amount package_rate = FeeRate(fees, vsize).GetFeePerK();
     for (size_t k = 0; k < members.size(); ++k) {
         const size_t idx = members[k];
@@ -554,6 +867,9 @@ PackageMempoolAcceptResult ProcessNewPackage(ChainstateManager& chainman, TxMemp
             AcceptArgs args;
             args.accept_time = now;
             args.skip_fee_checks = true;
+            args.client_max_feerate = max_sane_feerate;
+            args.package_submission = true;
+            args.package_rbf = package_rbf;  // checked above
             r = AcceptLocked(chainman, pool, package[idx], args);
             if (!r.IsValid()) {
                 out.m_tx_results[package[idx]->GetWitnessHash()] = r;
@@ -564,6 +880,36 @@ PackageMempoolAcceptResult ProcessNewPackage(ChainstateManager& chainman, TxMemp
         r.m_effective_feerate_sat_per_kvb = package_rate;
         r.m_wtxids_fee_calculations = wtxids;
         out.m_tx_results[package[idx]->GetWitnessHash()] = r;
+    }
+    return out;
+}
+
+PackageMempoolAcceptResult ProcessNewPackage(ChainstateManager& chainman, TxMempool& pool,
+                                             const std::vector<TransactionRef>& package, bool test_accept,
+                                             Amount max_sane_feerate)
+{
+    std::lock_guard chain_lock(chainman.ChainLock());
+    std::lock_guard pool_lock(pool.Mutex());
+    PackageMempoolAcceptResult out = AcceptPackage(chainman, pool, package, test_accept, max_sane_feerate);
+    if (test_accept) return out;
+    // The members were added without trimming, so that a parent paid for by
+    // its child is not evicted before the child arrives; now the package is
+    // in (or partly in), trim once. A member that did not survive, even one
+    // that was in the mempool before, is "mempool full".
+    const MempoolOptions& opts = pool.Options();
+    pool.Expire(GetTime() - opts.expiry_seconds);
+    std::vector<OutPoint> no_spends;
+    pool.TrimToSize(opts.max_size_bytes, &no_spends);
+    for (const OutPoint& o : no_spends) chainman.CoinsTip().Uncache(o);
+    for (const TransactionRef& tx : package) {
+        const auto it = out.m_tx_results.find(tx->GetWitnessHash());
+        if (it == out.m_tx_results.end() ||
+            it->second.m_result_type == MempoolAcceptResult::ResultType::INVALID || pool.exists(tx->GetHash())) {
+            continue;
+        }
+        it->second = Invalid(TxValidationResult::MEMPOOL_POLICY, "mempool full");
+        out.m_state = TxValidationState{};
+        out.m_state.Invalid(TxValidationResult::CONSENSUS, "transaction failed");
     }
     return out;
 }
@@ -611,6 +957,7 @@ void MaybeUpdateMempoolForReorg(ChainstateManager& chainman, TxMempool& pool, st
         AcceptArgs args;
         args.accept_time = now;
         args.bypass_limits = true;
+        args.allow_carveouts = true;  // judged alone, as from sendrawtransaction
         std::vector<OutPoint> uncache;
         args.coins_to_uncache = &uncache;
         const MempoolAcceptResult r = AcceptSingle(chainman, pool, tx, args);

@@ -53,7 +53,9 @@ struct MempoolAcceptResult {
 // (reorg re-adding, mempool.dat loading). The chain lock is taken inside.
 // Rejections fire mempool:rejected(txid, reason) — also with test_accept,
 // as a rejection seen by the node either way. Coins loaded into the tip's
-// cache only for this check are uncached again when tx is rejected.
+// cache only for this check are uncached again when tx is rejected. The
+// ancestor/descendant limits have Core's CPFP and single-conflict RBF
+// carve-outs here. Accepted and then trimmed away at once: "mempool full".
 MempoolAcceptResult AcceptToMemoryPool(ChainstateManager& chainman, TxMempool& pool, const TransactionRef& tx,
                                        int64_t accept_time, bool bypass_limits, bool test_accept);
 
@@ -65,9 +67,18 @@ struct PackageMempoolAcceptResult {
 
 // Package of topologically sorted transactions: at least 1-parent-1-child
 // (child last, spending every other member). Each transaction alone first;
-// parents below the minimum fee are retried with the child's fee (CPFP).
-// test_accept: nothing is added. max_sane_feerate (sat/kvB, 0: none) applies
-// per transaction ("max feerate exceeded").
+// parents below the minimum fee (below -minrelaytxfee: TRUC parents only)
+// are retried with the child's fee (CPFP), and a parent that cannot pay for
+// its replacements alone may replace them with its child (package RBF,
+// 1-parent-1-child only). Package-wide failures ("TRUC-violation",
+// "package RBF failed: ...") are in m_state with Core's debug strings.
+// test_accept: nothing is added, no member may conflict with the mempool
+// ("bip125-replacement-disallowed"), and the new members' limits are checked
+// together ("package-mempool-limits"). Otherwise the members go in untrimmed
+// and the mempool is trimmed once at the end (a member that did not survive:
+// "mempool full"). max_sane_feerate (sat/kvB, 0: none) caps each member's
+// own modified feerate before anything is added ("max feerate exceeded").
+// No CPFP / RBF carve-out of the limits for package members (as Core).
 PackageMempoolAcceptResult ProcessNewPackage(ChainstateManager& chainman, TxMempool& pool,
                                              const std::vector<TransactionRef>& package, bool test_accept,
                                              Amount max_sane_feerate = 0);

@@ -227,6 +227,14 @@ bool LastPush(const Script& script_sig, Script& out)
 bool AreInputsStandard(const Transaction& tx, const CoinsViewCache& view)
 {
     if (tx.IsCoinBase()) return true;
+    // Legacy sigops of the whole transaction (Core v30): bounds the cost of a
+    // transaction packed with them, in step with the proposed BIP54 rule.
+    unsigned legacy_sigops = 0;
+    for (const TxIn& in : tx.vin) {
+        const Script& spent = view.AccessCoin(in.prevout).out.script_pubkey;
+        legacy_sigops += in.script_sig.GetSigOpCount(true) + spent.GetSigOpCount(in.script_sig);
+        if (legacy_sigops > MAX_TX_LEGACY_SIGOPS) return false;
+    }
     for (const TxIn& in : tx.vin) {
         const TxOut& prev = view.AccessCoin(in.prevout).out;
         const TxoutType type = Solver(prev.script_pubkey);

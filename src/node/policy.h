@@ -50,6 +50,10 @@ inline constexpr int64_t MAX_STANDARD_TX_WEIGHT = 400000;
 inline constexpr int64_t MIN_STANDARD_TX_NONWITNESS_SIZE = 65;
 inline constexpr unsigned MAX_STANDARD_SCRIPTSIG_SIZE = 1650;
 inline constexpr unsigned MAX_P2SH_SIGOPS = 15;
+// Core v30 (BIP54 preparation): at most this many potentially executed
+// legacy sigops (input scripts, spent output scripts, P2SH redeem scripts;
+// accurate counting) in a standard transaction.
+inline constexpr unsigned MAX_TX_LEGACY_SIGOPS = 2500;
 inline constexpr unsigned MAX_STANDARD_TX_SIGOPS_COST = 80000 / 5;
 inline constexpr unsigned DEFAULT_BYTES_PER_SIGOP = 20;
 inline constexpr unsigned MAX_STANDARD_P2WSH_STACK_ITEMS = 100;
@@ -66,6 +70,10 @@ inline constexpr unsigned DEFAULT_ANCESTOR_LIMIT = 25;
 inline constexpr unsigned DEFAULT_ANCESTOR_SIZE_LIMIT_KVB = 101;
 inline constexpr unsigned DEFAULT_DESCENDANT_LIMIT = 25;
 inline constexpr unsigned DEFAULT_DESCENDANT_SIZE_LIMIT_KVB = 101;
+// CPFP carve-out: a transaction of at most this many vbytes with a single
+// in-mempool ancestor may exceed that ancestor's descendant limits by one
+// transaction and by this many vbytes.
+inline constexpr int64_t EXTRA_DESCENDANT_TX_SIZE_LIMIT = 10000;
 inline constexpr unsigned DEFAULT_MAX_MEMPOOL_SIZE_MB = 300;
 inline constexpr unsigned DEFAULT_MEMPOOL_EXPIRY_HOURS = 336;
 inline constexpr bool DEFAULT_PERSIST_MEMPOOL = true;
@@ -104,7 +112,8 @@ bool IsDust(const TxOut& txout, const FeeRate& dust_relay_feerate);
 // ("version", "tx-size", "scriptsig-size", "scriptsig-not-pushonly",
 // "scriptpubkey", "bare-multisig", "dust", "datacarrier", "tx-size-small").
 bool IsStandardTx(const Transaction& tx, const PolicyOptions& opts, std::string& reason);
-// Inputs: spent scripts standard, P2SH sigops <= 15 ("bad-txns-nonstandard-inputs").
+// Inputs: spent scripts standard, P2SH sigops <= 15, legacy sigops of the
+// whole transaction <= MAX_TX_LEGACY_SIGOPS ("bad-txns-nonstandard-inputs").
 // view must hold every input's coin.
 bool AreInputsStandard(const Transaction& tx, const CoinsViewCache& view);
 // Witness standardness ("bad-witness-nonstandard").

@@ -1,13 +1,20 @@
 // The mempool on a regtest chain: acceptance and Core's reject reasons,
 // ancestor/descendant aggregates and limits, removal for blocks (block,
 // conflict), expiry, size limit with the rolling minimum fee, reorg
-// re-adding, sequence numbers, persistence.
+// re-adding, sequence numbers, persistence; the CPFP and single-conflict RBF
+// carve-outs of the limits, "mempool full" (single and package),
+// submitpackage's "max feerate exceeded", package dry runs'
+// "package-mempool-limits" and "bip125-replacement-disallowed", ephemeral
+// dust spends, the 2,500 legacy sigops cap.
+#include <crypto/hash.h>
 #include <kernel/validation.h>
 #include <node/mempool_accept.h>
 #include <node/mempool_persist.h>
 #include <node/txmempool.h>
 #include <test/util/chain_fixture.h>
 #include <util/time.h>
+
+#include <array>
 
 #include <boost/test/unit_test.hpp>
 
@@ -36,6 +43,16 @@ struct MempoolSetup {
         return AcceptToMemoryPool(fx.Chainman(), *pool, tx, GetTime(), false, test_accept);
     }
     test_util::SpendableOutput Coinbase(int i) { return ChainFixture::CoinbaseOutput(*blocks[i]); }
+    // A fresh, empty mempool with other options on the same chain (limits
+    // computed from transactions built on this chain).
+    void ReplacePool(const MempoolOptions& opts)
+    {
+        fx.Chainman().UnregisterObserver(sync.get());
+        sync.reset();
+        pool = std::make_unique<TxMempool>(opts);
+        sync = std::make_unique<MempoolChainSync>(fx.Chainman(), *pool);
+        fx.Chainman().RegisterObserver(sync.get());
+    }
     void Check()
     {
         std::string error;
@@ -74,10 +91,11 @@ BOOST_AUTO_TEST_CASE(accept_and_reject_reasons)
     r = s.Accept(tx);
     BOOST_CHECK_EQUAL(r.m_state.GetRejectReason(), "txn-already-in-mempool");
 
-    // Zero fee: below -minrelaytxfee.
+    // Zero fee: below -minrelaytxfee. Final for a non-TRUC transaction (only
+    // a TRUC one may be paid for by a child in a package: truc_tests).
     r = s.Accept(s.fx.SpendTo(s.Coinbase(1), 0));
     BOOST_CHECK_EQUAL(r.m_state.GetRejectReason(), "min relay fee not met");
-    BOOST_CHECK(r.m_state.GetTxResult() == TxValidationResult::RECONSIDERABLE);
+    BOOST_CHECK(r.m_state.GetTxResult() == TxValidationResult::MEMPOOL_POLICY);
 
     // Unknown input.
     test_util::SpendableOutput missing = s.Coinbase(2);
@@ -329,8 +347,12 @@ BOOST_AUTO_TEST_CASE(persistence_roundtrip)
 BOOST_AUTO_TEST_CASE(cpfp_package)
 {
     MempoolSetup s;
-    const TransactionRef parent = s.fx.SpendTo(s.Coinbase(0), 0);
-    const TransactionRef child = s.fx.SpendTo(ChainFixture::Output(parent, 0), 5000);
+    // Version 3 (TRUC): only a TRUC parent may be below the minimum relay feerate.
+    TxOut parent_out = s.Coinbase(0).out;
+    const TransactionRef parent = s.fx.Spend({s.Coinbase(0)}, {parent_out}, TxIn::SEQUENCE_FINAL, 3);
+    TxOut child_out = parent_out;
+    child_out.value -= 5000;
+    const TransactionRef child = s.fx.Spend({ChainFixture::Output(parent, 0)}, {child_out}, TxIn::SEQUENCE_FINAL, 3);
     BOOST_CHECK_EQUAL(s.Accept(parent).m_state.GetRejectReason(), "min relay fee not met");
     auto tested = ProcessNewPackage(s.fx.Chainman(), *s.pool, {parent, child}, /*test_accept=*/true);
     for (const auto& [w, tr] : tested.m_tx_results) BOOST_TEST_MESSAGE(w.GetHex() << " " << tr.m_state.ToString());
@@ -348,6 +370,387 @@ BOOST_AUTO_TEST_CASE(cpfp_package)
     const TransactionRef y = s.fx.SpendTo(s.Coinbase(2), 1000);
     res = ProcessNewPackage(s.fx.Chainman(), *s.pool, {x, y}, true);
     BOOST_CHECK_EQUAL(res.m_state.GetRejectReason(), "package-not-child-with-parents");
+    s.Check();
+}
+
+// CPFP carve-out: with its single in-mempool ancestor at the descendant
+// limit, a small transaction still gets in (one extra slot); not a second
+// one, not one with two ancestors, not a big one, not a TRUC one, not in a
+// package. The carved-out child stays replaceable.
+BOOST_AUTO_TEST_CASE(cpfp_carve_out)
+{
+    MempoolOptions opts;
+    opts.limits.descendant_count = 3;
+    MempoolSetup s(opts);
+    const TransactionRef p = s.fx.SpendTo(s.Coinbase(0), 1000, 4);
+    const TransactionRef c1 = s.fx.SpendTo(ChainFixture::Output(p, 0), 1000);
+    const TransactionRef c2 = s.fx.SpendTo(ChainFixture::Output(c1, 0), 1000);
+    const TransactionRef q = s.fx.SpendTo(s.Coinbase(1), 1000);
+    for (const auto& tx : {p, c1, c2, q}) {
+        const auto r = s.Accept(tx);
+        BOOST_REQUIRE_MESSAGE(r.IsValid(), r.m_state.ToString());
+    }
+    const std::string too_many = "too many descendants for tx " + p->GetHash().GetHex() + " [limit: 3]";
+    auto rejected = [&](const MempoolAcceptResult& r) {
+        BOOST_CHECK_EQUAL(r.m_state.GetRejectReason(), "too-long-mempool-chain");
+        // The normal limits' error, not the carve-out's.
+        BOOST_CHECK_EQUAL(r.m_state.GetDebugMessage(), too_many);
+    };
+
+    // Two in-mempool parents (p and q): no carve-out.
+    TxOut pay = p->vout[1];
+    pay.value += q->vout[0].value - 2000;
+    rejected(s.Accept(s.fx.Spend({ChainFixture::Output(p, 1), ChainFixture::Output(q, 0)}, {pay})));
+    // A child of c2 has three ancestors: no carve-out either.
+    BOOST_CHECK_EQUAL(s.Accept(s.fx.SpendTo(ChainFixture::Output(c2, 0), 1000)).m_state.GetRejectReason(),
+                      "too-long-mempool-chain");
+    // Above 10,000 vB: no carve-out.
+    const TransactionRef big = s.fx.SpendTo(ChainFixture::Output(p, 1), 20000, 330);
+    BOOST_REQUIRE_GT(GetVirtualTransactionSize(*big), EXTRA_DESCENDANT_TX_SIZE_LIMIT);
+    rejected(s.Accept(big));
+    // TRUC (version 3): no carve-out (the limits are checked before the TRUC rules).
+    TxOut pay3 = p->vout[1];
+    pay3.value -= 1000;
+    rejected(s.Accept(s.fx.Spend({ChainFixture::Output(p, 1)}, {pay3}, TxIn::SEQUENCE_FINAL, 3)));
+
+    // The small one with a single ancestor: in through the carve-out, also as a dry run.
+    const TransactionRef x = s.fx.SpendTo(ChainFixture::Output(p, 1), 1000);
+    BOOST_REQUIRE_LE(GetVirtualTransactionSize(*x), EXTRA_DESCENDANT_TX_SIZE_LIMIT);
+    // Not in a package (testmempoolaccept / submitpackage contexts).
+    for (bool test_accept : {true, false}) {
+        auto pkg = ProcessNewPackage(s.fx.Chainman(), *s.pool, {x}, test_accept);
+        BOOST_CHECK(!pkg.IsValid());
+        rejected(pkg.m_tx_results.at(x->GetWitnessHash()));
+    }
+    BOOST_CHECK(!s.pool->exists(x->GetHash()));
+    auto r = s.Accept(x, /*test_accept=*/true);
+    BOOST_CHECK_MESSAGE(r.IsValid(), r.m_state.ToString());
+    r = s.Accept(x);
+    BOOST_REQUIRE_MESSAGE(r.IsValid(), r.m_state.ToString());
+    {
+        std::lock_guard lock(s.pool->Mutex());
+        BOOST_CHECK_EQUAL(s.pool->GetEntry(p->GetHash())->GetCountWithDescendants(), 4U);
+    }
+    s.Check();
+    // The extra slot is taken: a second small child is refused.
+    rejected(s.Accept(s.fx.SpendTo(ChainFixture::Output(p, 2), 1000)));
+
+    // Replacing the carved-out child (one conflict): its slot is counted as free.
+    const TransactionRef x2 = s.fx.SpendTo(ChainFixture::Output(p, 1), 5000);
+    r = s.Accept(x2);
+    BOOST_REQUIRE_MESSAGE(r.IsValid(), r.m_state.ToString());
+    BOOST_CHECK(!s.pool->exists(x->GetHash()));
+    BOOST_CHECK(s.pool->exists(x2->GetHash()));
+    s.Check();
+}
+
+// The carve-out's 10,000 vB of descendant size above the limit.
+BOOST_AUTO_TEST_CASE(cpfp_carve_out_size)
+{
+    MempoolSetup s;
+    const TransactionRef p = s.fx.SpendTo(s.Coinbase(0), 1000, 3);
+    const TransactionRef c1 = s.fx.SpendTo(ChainFixture::Output(p, 0), 1000);
+    MempoolOptions opts;
+    opts.limits.descendant_size_vbytes = GetVirtualTransactionSize(*p) + GetVirtualTransactionSize(*c1);
+    s.ReplacePool(opts);
+    BOOST_REQUIRE(s.Accept(p).IsValid());
+    BOOST_REQUIRE(s.Accept(c1).IsValid());
+    const TransactionRef x = s.fx.SpendTo(ChainFixture::Output(p, 1), 1000);
+    auto r = ProcessNewPackage(s.fx.Chainman(), *s.pool, {x}, /*test_accept=*/true);
+    BOOST_CHECK_EQUAL(r.m_tx_results.at(x->GetWitnessHash()).m_state.GetDebugMessage(),
+                      "exceeds descendant size limit for tx " + p->GetHash().GetHex() + " [limit: " +
+                          std::to_string(opts.limits.descendant_size_vbytes) + "]");
+    auto a = s.Accept(x);
+    BOOST_CHECK_MESSAGE(a.IsValid(), a.m_state.ToString());
+    // Its child has two ancestors: refused.
+    a = s.Accept(s.fx.SpendTo(ChainFixture::Output(x, 0), 1000));
+    BOOST_CHECK_EQUAL(a.m_state.GetRejectReason(), "too-long-mempool-chain");
+    s.Check();
+}
+
+// A replacement of exactly one transaction may use that transaction's
+// descendant slot even when it has more than one ancestor (no CPFP carve-out).
+BOOST_AUTO_TEST_CASE(rbf_carve_out)
+{
+    MempoolOptions opts;
+    opts.limits.descendant_count = 3;
+    MempoolSetup s(opts);
+    const TransactionRef g = s.fx.SpendTo(s.Coinbase(0), 1000);
+    const TransactionRef p = s.fx.SpendTo(ChainFixture::Output(g, 0), 1000, 2);
+    const TransactionRef c = s.fx.SpendTo(ChainFixture::Output(p, 0), 1000);
+    for (const auto& tx : {g, p, c}) BOOST_REQUIRE(s.Accept(tx).IsValid());
+    // g is at its limit: a new child of p is refused...
+    auto r = s.Accept(s.fx.SpendTo(ChainFixture::Output(p, 1), 1000));
+    BOOST_CHECK_EQUAL(r.m_state.GetRejectReason(), "too-long-mempool-chain");
+    BOOST_CHECK_EQUAL(r.m_state.GetDebugMessage(),
+                      "too many descendants for tx " + g->GetHash().GetHex() + " [limit: 3]");
+    // ...but a replacement of c takes c's place.
+    const TransactionRef c2 = s.fx.SpendTo(ChainFixture::Output(p, 0), 5000);
+    r = s.Accept(c2);
+    BOOST_REQUIRE_MESSAGE(r.IsValid(), r.m_state.ToString());
+    BOOST_REQUIRE_EQUAL(r.m_replaced_txids.size(), 1U);
+    BOOST_CHECK(r.m_replaced_txids[0] == c->GetHash());
+    BOOST_CHECK(!s.pool->exists(c->GetHash()));
+    {
+        std::lock_guard lock(s.pool->Mutex());
+        BOOST_CHECK_EQUAL(s.pool->GetEntry(g->GetHash())->GetCountWithDescendants(), 3U);
+    }
+    // Not in a package context (submitpackage; a package dry run refuses
+    // any conflict before the limits).
+    const TransactionRef c3 = s.fx.SpendTo(ChainFixture::Output(p, 0), 9000);
+    auto pkg = ProcessNewPackage(s.fx.Chainman(), *s.pool, {c3}, /*test_accept=*/false);
+    BOOST_CHECK_EQUAL(pkg.m_tx_results.at(c3->GetWitnessHash()).m_state.GetRejectReason(), "too-long-mempool-chain");
+    BOOST_CHECK(s.pool->exists(c2->GetHash()));
+    pkg = ProcessNewPackage(s.fx.Chainman(), *s.pool, {c3}, /*test_accept=*/true);
+    BOOST_CHECK_EQUAL(pkg.m_tx_results.at(c3->GetWitnessHash()).m_state.GetRejectReason(),
+                      "bip125-replacement-disallowed");
+    s.Check();
+}
+
+// "mempool full": accepted, then evicted by the size trim of the same acceptance.
+BOOST_AUTO_TEST_CASE(mempool_full)
+{
+    MempoolSetup s;
+    std::vector<TransactionRef> rich;
+    for (int i = 0; i < 3; ++i) {
+        rich.push_back(s.fx.SpendTo(s.Coinbase(i), 50000));
+        BOOST_REQUIRE(s.Accept(rich.back()).IsValid());
+    }
+    // A mempool exactly as large as these three.
+    MempoolOptions opts;
+    opts.max_size_bytes = static_cast<int64_t>(s.pool->DynamicMemoryUsage());
+    s.ReplacePool(opts);
+    for (const auto& tx : rich) BOOST_REQUIRE(s.Accept(tx).IsValid());
+    BOOST_CHECK_EQUAL(s.pool->GetMinFee().GetFeePerK(), 0);
+
+    // The cheapest: passes every check, goes in, and is the one trimmed.
+    const TransactionRef poor = s.fx.SpendTo(s.Coinbase(3), 1000);
+    BOOST_CHECK(s.Accept(poor, /*test_accept=*/true).IsValid());
+    auto r = s.Accept(poor);
+    BOOST_CHECK_EQUAL(r.m_state.GetRejectReason(), "mempool full");
+    BOOST_CHECK(r.m_state.GetTxResult() == TxValidationResult::MEMPOOL_POLICY);
+    BOOST_CHECK(!s.pool->exists(poor->GetHash()));
+    BOOST_CHECK_EQUAL(s.pool->size(), 3U);
+    BOOST_CHECK_GT(s.pool->GetMinFee().GetFeePerK(), 0);
+    s.Check();
+    // Its input was uncached with it: the coin is still spendable (unspent in the chain).
+    BOOST_CHECK(s.Accept(s.fx.SpendTo(s.Coinbase(3), 60000)).IsValid());
+    s.Check();
+}
+
+// A package goes in whole before the size trim: a parent below the mempool
+// minimum paid for by its child is not evicted before the child arrives. A
+// package that is the cheapest after it went in is "mempool full" for each
+// member.
+BOOST_AUTO_TEST_CASE(package_mempool_full)
+{
+    MempoolSetup s;
+    std::vector<TransactionRef> mid;
+    for (int i = 0; i < 3; ++i) {
+        mid.push_back(s.fx.SpendTo(s.Coinbase(i), 5000));
+        BOOST_REQUIRE(s.Accept(mid.back()).IsValid());
+    }
+    MempoolOptions opts;
+    opts.max_size_bytes = static_cast<int64_t>(s.pool->DynamicMemoryUsage());
+    s.ReplacePool(opts);
+    for (const auto& tx : mid) BOOST_REQUIRE(s.Accept(tx).IsValid());
+
+    // Cheap package: 20 + 300 sat over two ~110 vB transactions (above the
+    // relay minimum, below the others).
+    const TransactionRef cheap_parent = s.fx.SpendTo(s.Coinbase(3), 20);
+    const TransactionRef cheap_child = s.fx.SpendTo(ChainFixture::Output(cheap_parent, 0), 300);
+    auto res = ProcessNewPackage(s.fx.Chainman(), *s.pool, {cheap_parent, cheap_child}, /*test_accept=*/false);
+    BOOST_CHECK_EQUAL(res.m_state.GetRejectReason(), "transaction failed");
+    for (const auto& tx : {cheap_parent, cheap_child}) {
+        BOOST_CHECK_EQUAL(res.m_tx_results.at(tx->GetWitnessHash()).m_state.GetRejectReason(), "mempool full");
+        BOOST_CHECK(!s.pool->exists(tx->GetHash()));
+    }
+    BOOST_CHECK_EQUAL(s.pool->size(), 3U);
+    s.Check();
+
+    // Rich package whose parent is below the raised mempool minimum (not
+    // below the relay minimum: only TRUC may be): both stay, the cheapest
+    // others go.
+    BOOST_REQUIRE_GT(s.pool->GetMinFee().GetFeePerK(), 1000);
+    const TransactionRef parent = s.fx.SpendTo(s.Coinbase(4), 100);
+    const TransactionRef child = s.fx.SpendTo(ChainFixture::Output(parent, 0), 100000);
+    res = ProcessNewPackage(s.fx.Chainman(), *s.pool, {parent, child}, /*test_accept=*/false);
+    for (const auto& [w, tr] : res.m_tx_results) BOOST_TEST_MESSAGE(w.GetHex() << " " << tr.m_state.ToString());
+    BOOST_REQUIRE_MESSAGE(res.IsValid(), res.m_state.ToString());
+    BOOST_CHECK(s.pool->exists(parent->GetHash()));
+    BOOST_CHECK(s.pool->exists(child->GetHash()));
+    BOOST_CHECK_LT(s.pool->size(), 5U);
+    BOOST_CHECK_LE(static_cast<int64_t>(s.pool->DynamicMemoryUsage()), opts.max_size_bytes);
+    s.Check();
+}
+
+// submitpackage's maxfeerate: checked on each transaction's own feerate
+// before anything is added.
+BOOST_AUTO_TEST_CASE(package_max_feerate)
+{
+    MempoolSetup s;
+    const TransactionRef parent = s.fx.SpendTo(s.Coinbase(0), 100000);  // ~900 sat/vB
+    const TransactionRef child = s.fx.SpendTo(ChainFixture::Output(parent, 0), 1000);
+    const Amount cap = 100000;  // 100 sat/vB, in sat/kvB
+    for (bool test_accept : {true, false}) {
+        auto res = ProcessNewPackage(s.fx.Chainman(), *s.pool, {parent, child}, test_accept, cap);
+        BOOST_CHECK_EQUAL(res.m_state.GetRejectReason(), "transaction failed");
+        const auto& pr = res.m_tx_results.at(parent->GetWitnessHash());
+        BOOST_CHECK_EQUAL(pr.m_state.GetRejectReason(), "max feerate exceeded");
+        BOOST_CHECK(pr.m_state.GetTxResult() == TxValidationResult::MEMPOOL_POLICY);
+        BOOST_CHECK_EQUAL(s.pool->size(), 0U);
+    }
+    // The modified fee counts: prioritised below the cap, it goes in.
+    s.pool->PrioritiseTransaction(parent->GetHash(), -95000);
+    auto res = ProcessNewPackage(s.fx.Chainman(), *s.pool, {parent, child}, false, cap);
+    BOOST_REQUIRE_MESSAGE(res.IsValid(), res.m_state.ToString());
+    BOOST_CHECK_EQUAL(s.pool->size(), 2U);
+    // The child is judged on its own feerate too: the parent, fine alone,
+    // goes in; the child does not.
+    const TransactionRef p0 = s.fx.SpendTo(s.Coinbase(1), 1000);
+    const TransactionRef c0 = s.fx.SpendTo(ChainFixture::Output(p0, 0), 200000);
+    res = ProcessNewPackage(s.fx.Chainman(), *s.pool, {p0, c0}, false, cap);
+    BOOST_CHECK_EQUAL(res.m_state.GetRejectReason(), "transaction failed");
+    BOOST_CHECK_EQUAL(res.m_tx_results.at(c0->GetWitnessHash()).m_state.GetRejectReason(), "max feerate exceeded");
+    BOOST_CHECK(s.pool->exists(p0->GetHash()));
+    BOOST_CHECK(!s.pool->exists(c0->GetHash()));
+    s.Check();
+}
+
+// A package dry run (testmempoolaccept) checks its members' limits together
+// ("package-mempool-limits") and may not conflict with the mempool
+// ("bip125-replacement-disallowed"); alone, the same transactions pass.
+BOOST_AUTO_TEST_CASE(package_limits_and_conflicts)
+{
+    MempoolOptions opts;
+    opts.limits.ancestor_count = 4;
+    opts.limits.descendant_count = 4;
+    MempoolSetup s(opts);
+    const TransactionRef a = s.fx.SpendTo(s.Coinbase(0), 1000);
+    const TransactionRef b = s.fx.SpendTo(ChainFixture::Output(a, 0), 1000);
+    const TransactionRef d = s.fx.SpendTo(ChainFixture::Output(b, 0), 1000);
+    for (const auto& tx : {a, b, d}) BOOST_REQUIRE(s.Accept(tx).IsValid());
+    const TransactionRef p = s.fx.SpendTo(ChainFixture::Output(d, 0), 1000);
+    const TransactionRef c = s.fx.SpendTo(ChainFixture::Output(p, 0), 1000);
+    BOOST_CHECK(s.Accept(p, /*test_accept=*/true).IsValid());  // 3 ancestors + itself
+    auto res = ProcessNewPackage(s.fx.Chainman(), *s.pool, {p, c}, /*test_accept=*/true);
+    BOOST_CHECK_EQUAL(res.m_state.GetRejectReason(), "package-mempool-limits");
+    BOOST_CHECK_EQUAL(res.m_state.GetDebugMessage(),
+                      "possibly too many descendants for tx " + a->GetHash().GetHex() + " [limit: 4]");
+    BOOST_CHECK(res.m_tx_results.empty());
+    // Two members under the limits: fine.
+    const TransactionRef p2 = s.fx.SpendTo(s.Coinbase(1), 1000);
+    const TransactionRef c2 = s.fx.SpendTo(ChainFixture::Output(p2, 0), 1000);
+    res = ProcessNewPackage(s.fx.Chainman(), *s.pool, {p2, c2}, /*test_accept=*/true);
+    BOOST_CHECK_MESSAGE(res.IsValid(), res.m_state.ToString());
+
+    const TransactionRef x = s.fx.SpendTo(s.Coinbase(2), 1000);
+    BOOST_REQUIRE(s.Accept(x).IsValid());
+    const TransactionRef x2 = s.fx.SpendTo(s.Coinbase(2), 5000);
+    const TransactionRef x2c = s.fx.SpendTo(ChainFixture::Output(x2, 0), 1000);
+    BOOST_CHECK(s.Accept(x2, /*test_accept=*/true).IsValid());
+    res = ProcessNewPackage(s.fx.Chainman(), *s.pool, {x2, x2c}, /*test_accept=*/true);
+    BOOST_CHECK_EQUAL(res.m_state.GetRejectReason(), "transaction failed");
+    BOOST_CHECK_EQUAL(res.m_tx_results.at(x2->GetWitnessHash()).m_state.GetRejectReason(),
+                      "bip125-replacement-disallowed");
+    BOOST_CHECK(s.pool->exists(x->GetHash()));
+
+    // More than 25 transactions (the RPCs refuse such arrays before this).
+    std::vector<TransactionRef> many;
+    for (int i = 0; i < 26; ++i) many.push_back(s.fx.SpendTo(s.Coinbase(i), 1000));
+    res = ProcessNewPackage(s.fx.Chainman(), *s.pool, many, /*test_accept=*/true);
+    BOOST_CHECK_EQUAL(res.m_state.GetRejectReason(), "package-too-many-transactions");
+    s.Check();
+}
+
+// Ephemeral dust: the dust output of a 0-fee parent must be spent by its
+// child, alone ("missing-ephemeral-spends") and in a package ("unspent-dust").
+BOOST_AUTO_TEST_CASE(ephemeral_dust_spends)
+{
+    MempoolSetup s;
+    auto dusty_parent = [&](int coinbase, uint32_t version) {
+        const test_util::SpendableOutput in = s.Coinbase(coinbase);
+        TxOut keep = in.out;
+        TxOut dust = in.out;
+        dust.value = 0;
+        return s.fx.Spend({in}, {keep, dust}, TxIn::SEQUENCE_FINAL, version);
+    };
+    auto child_of = [&](const TransactionRef& parent, bool spend_dust, uint32_t version) {
+        std::vector<test_util::SpendableOutput> ins{ChainFixture::Output(parent, 0)};
+        if (spend_dust) ins.push_back(ChainFixture::Output(parent, 1));
+        TxOut pay = parent->vout[0];
+        pay.value -= 5000;
+        return s.fx.Spend(ins, {pay}, TxIn::SEQUENCE_FINAL, version);
+    };
+
+    // Package (TRUC, so the 0-fee parent may be paid for by its child).
+    const TransactionRef parent = dusty_parent(0, 3);
+    const TransactionRef lazy = child_of(parent, false, 3);
+    for (bool test_accept : {true, false}) {
+        auto res = ProcessNewPackage(s.fx.Chainman(), *s.pool, {parent, lazy}, test_accept);
+        BOOST_CHECK_EQUAL(res.m_state.GetRejectReason(), "unspent-dust");
+        const auto& cr = res.m_tx_results.at(lazy->GetWitnessHash());
+        BOOST_CHECK_EQUAL(cr.m_state.GetRejectReason(), "missing-ephemeral-spends");
+        BOOST_CHECK_EQUAL(cr.m_state.GetDebugMessage(), "tx " + lazy->GetHash().GetHex() + " (wtxid=" +
+                                                            lazy->GetWitnessHash().GetHex() +
+                                                            ") did not spend parent's ephemeral dust");
+        BOOST_CHECK_EQUAL(s.pool->size(), 0U);
+    }
+    const TransactionRef sweeper = child_of(parent, true, 3);
+    auto res = ProcessNewPackage(s.fx.Chainman(), *s.pool, {parent, sweeper}, false);
+    BOOST_CHECK_MESSAGE(res.IsValid(), res.m_state.ToString());
+    BOOST_CHECK_EQUAL(s.pool->size(), 2U);
+
+    // Alone: with -minrelaytxfee=0 a 0-fee parent gets in by itself; its child must spend the dust.
+    MempoolOptions opts;
+    opts.min_relay_feerate = FeeRate(0);
+    s.ReplacePool(opts);
+    const TransactionRef parent2 = dusty_parent(1, 2);
+    auto r = s.Accept(parent2);
+    BOOST_REQUIRE_MESSAGE(r.IsValid(), r.m_state.ToString());
+    r = s.Accept(child_of(parent2, false, 2));
+    BOOST_CHECK_EQUAL(r.m_state.GetRejectReason(), "missing-ephemeral-spends");
+    r = s.Accept(child_of(parent2, true, 2));
+    BOOST_CHECK_MESSAGE(r.IsValid(), r.m_state.ToString());
+    s.Check();
+}
+
+// Core v30: at most 2,500 legacy sigops (input scripts, spent output scripts,
+// P2SH redeem scripts) in a standard transaction ("bad-txns-nonstandard-inputs").
+BOOST_AUTO_TEST_CASE(legacy_sigops_limit)
+{
+    MempoolSetup s;
+    Script redeem;
+    for (int i = 0; i < 15; ++i) redeem << OP_CHECKSIG;  // the most a standard redeem script may count
+    std::array<unsigned char, Hash160::OUTPUT_SIZE> h;
+    Hash160().Write(std::span<const unsigned char>(redeem.begin(), redeem.end())).Finalize(h);
+    Script p2sh;
+    p2sh << OP_HASH160 << std::span<const unsigned char>(h) << OP_EQUAL;
+    const test_util::SpendableOutput cb = s.Coinbase(0);
+    std::vector<TxOut> outs(167, TxOut{10000, p2sh});
+    outs.push_back(TxOut{cb.out.value - 167 * 10000 - 100000, s.fx.PayoutScript()});
+    const TransactionRef fund = s.fx.Spend({cb}, outs);
+    BOOST_REQUIRE(s.Accept(fund).IsValid());
+    auto spend_first = [&](uint32_t n) {
+        MutableTransaction mtx;
+        Script sig;
+        sig << std::span<const unsigned char>(redeem.begin(), redeem.end());
+        for (uint32_t i = 0; i < n; ++i) {
+            TxIn in;
+            in.prevout = OutPoint{fund->GetHash(), i};
+            in.script_sig = sig;
+            mtx.vin.push_back(in);
+        }
+        mtx.vout.push_back(TxOut{static_cast<Amount>(n) * 10000 - 20000, s.fx.PayoutScript()});
+        return MakeTransactionRef(std::move(mtx));
+    };
+    // 166 x 15 = 2,490: past the input checks (the empty-stack CHECKSIGs then fail).
+    auto r = s.Accept(spend_first(166), /*test_accept=*/true);
+    BOOST_CHECK_MESSAGE(r.m_state.GetRejectReason().rfind("mempool-script-verify-flag-failed (", 0) == 0,
+                        r.m_state.ToString());
+    // 167 x 15 = 2,505.
+    r = s.Accept(spend_first(167), /*test_accept=*/true);
+    BOOST_CHECK_EQUAL(r.m_state.GetRejectReason(), "bad-txns-nonstandard-inputs");
     s.Check();
 }
 

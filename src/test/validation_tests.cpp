@@ -194,7 +194,7 @@ BOOST_FIXTURE_TEST_CASE(rejects_bad_signature, MaturedChain)
     MutableTransaction bad(*good);
     std::vector<unsigned char>& sig = bad.vin[0].witness.stack[0];
     sig[sig.size() - 3] ^= 0x01;  // inside S: DER stays valid, the signature does not
-    CheckRejected(*this, CreateBlock({MakeTransactionRef(bad)}), "mandatory-script-verify-flag-failed (");
+    CheckRejected(*this, CreateBlock({MakeTransactionRef(bad)}), "block-script-verify-flag-failed (");
     // The good one still goes through.
     Mine({good});
 }
@@ -217,7 +217,7 @@ BOOST_AUTO_TEST_CASE(parallel_script_checks_find_the_bad_input)
         const auto block = f.CreateBlock({MakeTransactionRef(bad)});
         BlockValidationState state;
         BOOST_CHECK(!f.Submit(block, &state));
-        BOOST_CHECK_MESSAGE(state.GetRejectReason().rfind("mandatory-script-verify-flag-failed (", 0) == 0,
+        BOOST_CHECK_MESSAGE(state.GetRejectReason().rfind("block-script-verify-flag-failed (", 0) == 0,
                             state.ToString());
         BOOST_CHECK_MESSAGE(state.GetDebugMessage().find("input 41") != std::string::npos, state.ToString());
         const uint64_t before = f.Chainman().ScriptChecksRun();
@@ -293,7 +293,7 @@ BOOST_AUTO_TEST_CASE(assumevalid_requires_every_condition)
                 BOOST_CHECK(node.Submit(above_bad[0]));
                 BOOST_CHECK_EQUAL(node.Height(), 112);
             } else {
-                BOOST_CHECK_MESSAGE(state.GetRejectReason().rfind("mandatory-script-verify-flag-failed", 0) == 0,
+                BOOST_CHECK_MESSAGE(state.GetRejectReason().rfind("block-script-verify-flag-failed", 0) == 0,
                                     state.ToString());
                 BOOST_CHECK_EQUAL(node.Height(), 110);
             }

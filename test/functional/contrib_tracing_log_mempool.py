@@ -30,7 +30,7 @@ from test_framework.util import (assert_equal, assert_raises_rpc_error, assert_t
 SCRIPT = os.path.join(repo_root(), "contrib", "tracing", "log_mempool.bt")
 LINE = re.compile(r"^(ADDED|REMOVED|REPLACED|REJECTED) +([0-9a-f]{64}) (.*)$")
 COUNT = re.compile(r"^@events\[(\w+)\]: (\d+)$")
-WRONG_WITNESS = "mandatory-script-verify-flag-failed (Witness program hash mismatch)"
+WRONG_WITNESS = "mempool-script-verify-flag-failed (Witness program hash mismatch)"
 
 
 class LogMempoolTest(BitcoinTestFramework):

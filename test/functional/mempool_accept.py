@@ -83,14 +83,14 @@ class MempoolAcceptTest(BitcoinTestFramework):
 
         self.log.info("scripts: consensus failure and policy-only failure")
         self.check(self.spend(utxo, [TxOut(value - 10000, spk)], witness=[b"\x01", OP_TRUE]),
-                   startswith="mandatory-script-verify-flag-failed (")
+                   startswith="mempool-script-verify-flag-failed (")
         nop_script = OP_NOP4 + OP_TRUE
         funding = acs.send_to(witness_script_to_p2wsh_script(nop_script), Decimal("1"))
         acs.mine([funding])
         vout = next(i for i, o in enumerate(funding["tx"].vout) if o.script_pubkey == witness_script_to_p2wsh_script(nop_script))
         nop_spend = self.spend({"txid": funding["txid"], "vout": vout}, [TxOut(to_satoshis(Decimal("1")) - 10000, spk)],
                                witness=[nop_script])
-        self.check(nop_spend, startswith="non-mandatory-script-verify-flag (")
+        self.check(nop_spend, startswith="mempool-script-verify-flag-failed (")
 
         self.log.info("replacement: not enough fee, then enough")
         original = acs.create_self_transfer(fee=Decimal("0.0001"))

@@ -2,20 +2,26 @@
 """Every reject reason the mempool produces (src/consensus/tx_check.cpp,
 tx_verify.cpp, src/node/policy.cpp IsStandardTx, src/node/mempool_accept.cpp)
 hit once through testmempoolaccept and checked by its exact string; package
-reasons through a multi-transaction testmempoolaccept ("package-error").
+reasons through a multi-transaction testmempoolaccept ("package-error"; a
+package dry run may not conflict with the mempool and checks its members'
+ancestor/descendant limits together).
+Through submitpackage: "max feerate exceeded" (its maxfeerate argument, on
+each transaction's own feerate). Through sendrawtransaction on a node with
+-maxmempool=5: "mempool full" (accepted, then evicted by the size trim of the
+same acceptance; a dry run never trims).
 
-Not reachable through testmempoolaccept (see the report in the commit):
-"mempool full" (only after a real insertion, never on a dry run),
-"bad-txns-inputvalues-outofrange" / "bad-txns-fee-outofrange" (coins above
-MAX_MONEY cannot exist), "max feerate exceeded" (package feerate cap, used by
-submitpackage only), "package-too-many-transactions" and the empty package's
-"package-not-sorted" (the RPC refuses 0 or more than 25 transactions first)."""
+Not reachable: "bad-txns-inputvalues-outofrange" / "bad-txns-fee-outofrange"
+(the coins spent would have to be worth more than MAX_MONEY, and no such coin
+can be created: every output is checked against it), and
+"package-too-many-transactions" and the empty package's "package-not-sorted"
+(the RPCs refuse 0 or more than 25 transactions first; the former is in the
+unit test mempool_tests/package_limits_and_conflicts)."""
 import os
 import sys
 from decimal import Decimal
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from test_framework.address import witness_script_to_p2wsh_script  # noqa: E402
+from test_framework.address import script_to_p2sh_script, witness_script_to_p2wsh_script  # noqa: E402
 from test_framework.framework import BitcoinTestFramework  # noqa: E402
 from test_framework.messages import OutPoint, Transaction, TxIn, TxInWitness, TxOut  # noqa: E402
 from test_framework.tx import AnyoneCanSpend  # noqa: E402
@@ -164,6 +170,24 @@ class MempoolRejectReasonsTest(BitcoinTestFramework):
                             + [TxOut(v - 201 * 1000 - 100000, spk)])
         self.check(sigops, "bad-txns-too-many-sigops")
 
+        self.log.info("legacy sigops of the whole transaction above 2500 (Core v30): bad-txns-nonstandard-inputs")
+        redeem = b"\xac" * 15  # 15 OP_CHECKSIG: the most a standard P2SH redeem script may count
+        p2sh_spk = script_to_p2sh_script(redeem)
+        p2sh_fund = acs.create_self_transfer_multi(extra_outputs=[TxOut(10000, p2sh_spk)] * 167,
+                                                   fee=Decimal("0.001"))
+        node.sendrawtransaction(p2sh_fund["hex"])
+        p2sh_outs = [OutPoint(p2sh_fund["txid"], i) for i, o in enumerate(p2sh_fund["tx"].vout)
+                     if o.script_pubkey == p2sh_spk]
+        assert_equal(len(p2sh_outs), 167)
+        push_redeem = bytes([len(redeem)]) + redeem
+        # 166 x 15 = 2490: past input standardness (then the empty-stack CHECKSIGs fail).
+        r = self.tma([self.spend(p2sh_outs[:166], [TxOut(166 * 10000 - 20000, spk)], witness=[],
+                                 script_sig=push_redeem)])[0]
+        assert r["reject-reason"].startswith("mempool-script-verify-flag-failed ("), r
+        # 167 x 15 = 2505 > 2500.
+        self.check(self.spend(p2sh_outs, [TxOut(167 * 10000 - 20000, spk)], witness=[], script_sig=push_redeem),
+                   "bad-txns-nonstandard-inputs")
+
         self.log.info("fees")
         self.check(self.spend(u, [TxOut(v, spk)]), "min relay fee not met")
         res = self.tma([self.spend(u, [TxOut(v - 10**8, spk)])])[0]
@@ -171,14 +195,14 @@ class MempoolRejectReasonsTest(BitcoinTestFramework):
         self.hit.add("max-fee-exceeded")
 
         self.log.info("scripts")
-        self.check(self.spend(u, ok_out, witness=[b"\x01", OP_TRUE]), "mandatory-script-verify-flag-failed (",
+        self.check(self.spend(u, ok_out, witness=[b"\x01", OP_TRUE]), "mempool-script-verify-flag-failed (",
                    startswith=True)
         # Witness stripped (TX_WITNESS_STRIPPED inside, same reason string).
         stripped = self.spend(u, ok_out)
         stripped.wit = []
-        self.check(stripped, "mandatory-script-verify-flag-failed (Witness program was passed an empty witness)")
+        self.check(stripped, "mempool-script-verify-flag-failed (Witness program was passed an empty witness)")
         self.check(self.spend(nop_u, [TxOut(10**8 - 10000, spk)], witness=[nop_script]),
-                   "non-mandatory-script-verify-flag (", startswith=True)
+                   "mempool-script-verify-flag-failed (", startswith=True)
 
         self.log.info("replacement rules")
         orig_in = in_pool["tx"].vin[0].prevout
@@ -239,12 +263,73 @@ class MempoolRejectReasonsTest(BitcoinTestFramework):
         child3 = self.spend([OutPoint(self._txid(bad_parent), 0)], [TxOut(10000, spk)])
         self.check_package([bad_parent, child3], "transaction failed", ["version", "package-not-validated"])
 
-        self.log.info("-permitbaremultisig=0 and -datacarrier=0")
-        self.restart_node(0, extra_args=["-permitbaremultisig=0", "-datacarrier=0"])
+        self.log.info("package dry run: no conflict with the mempool")
+        base = acs.create_self_transfer(fee=Decimal("0.0001"))
+        node.sendrawtransaction(base["hex"])
+        base_value = sum(o.value for o in base["tx"].vout) + 10000
+        double = self.spend(base["tx"].vin[0].prevout, [TxOut(base_value - 50000, spk)])
+        double_child = self.spend(OutPoint(self._txid(double), 0), [TxOut(base_value - 60000, spk)])
+        assert_equal(self.tma([double])[0]["allowed"], True)  # alone: a valid replacement
+        self.check_package([double, double_child], "transaction failed",
+                           ["bip125-replacement-disallowed", "package-not-validated"])
+
+        self.log.info("package dry run: the members' limits together (package-mempool-limits)")
+        tip = acs.create_self_transfer(fee=Decimal("0.0001"))
+        node.sendrawtransaction(tip["hex"])
+        for _ in range(23):  # 24 in the chain
+            tip = acs.create_self_transfer(utxo=tip["new_utxo"], fee=Decimal("0.0001"))
+            node.sendrawtransaction(tip["hex"])
+        lim_parent = acs.create_self_transfer(utxo=tip["new_utxo"], fee=Decimal("0.0001"))
+        lim_child = acs.create_self_transfer(utxo=lim_parent["new_utxo"], fee=Decimal("0.0001"))
+        assert_equal(self.tma([lim_parent["tx"]])[0]["allowed"], True)  # 24 ancestors + itself
+        results = self.check_package([lim_parent["tx"], lim_child["tx"]], "package-mempool-limits")
+        assert all("allowed" not in r for r in results), results
+
+        self.log.info("ephemeral dust must be spent by the child: unspent-dust / missing-ephemeral-spends")
+        du = acs.get_utxo()
+        dust_parent = self.spend(du, [TxOut(sat(du["value"]), spk), TxOut(0, spk)], version=3)  # 0-fee TRUC
+        dust_pid = self._txid(dust_parent)
+        lazy = self.spend(OutPoint(dust_pid, 0), [TxOut(sat(du["value"]) - 10000, spk)], version=3)
+        self.check_package([dust_parent, lazy], "unspent-dust", [None, "missing-ephemeral-spends"])
+        sweep = self.spend([OutPoint(dust_pid, 0), OutPoint(dust_pid, 1)], [TxOut(sat(du["value"]) - 10000, spk)],
+                           version=3)
+        assert all(r["allowed"] for r in self.tma([dust_parent, sweep]))
+
+        self.log.info("submitpackage maxfeerate: max feerate exceeded, nothing added")
+        rich = acs.create_self_transfer(fee=Decimal("0.001"))  # ~900 sat/vB; the cap below is 10 sat/vB
+        rich_child = acs.create_self_transfer(utxo=rich["new_utxo"], fee=Decimal("0.0001"))
+        res = node.submitpackage([rich["hex"], rich_child["hex"]], maxfeerate=Decimal("0.0001"))
+        assert_equal(res["package_msg"], "transaction failed")
+        assert_equal(res["tx-results"][rich["wtxid"]]["error"], "max feerate exceeded")
+        pool = node.getrawmempool()
+        assert rich["txid"] not in pool and rich_child["txid"] not in pool, res
+        self.hit.add("max feerate exceeded")
+        assert_raises_rpc_error(-8, "Fee rates larger than or equal to 1BTC/kvB are not accepted",
+                                node.submitpackage, [rich["hex"], rich_child["hex"]], 1)
+        # maxfeerate=0: no cap; the same package goes in.
+        res = node.submitpackage([rich["hex"], rich_child["hex"]], maxfeerate=0)
+        assert_equal(res["package_msg"], "success")
+        assert rich["txid"] in node.getrawmempool()
+
+        self.log.info("-permitbaremultisig=0 and -datacarrier=0 (and -minrelaytxfee=0)")
+        self.restart_node(0, extra_args=["-permitbaremultisig=0", "-datacarrier=0", "-minrelaytxfee=0"])
+        node = self.nodes[0]
         u = acs.get_utxo()
         v = sat(u["value"])
+        # Alone: a 0-fee parent with a dust output (relayable at -minrelaytxfee=0) needs its child to spend the dust.
+        du = acs.get_utxo()
+        dust_parent = self.spend(du, [TxOut(sat(du["value"]), spk), TxOut(0, spk)])
+        node.sendrawtransaction(dust_parent.serialize().hex())
+        dust_pid = self._txid(dust_parent)
+        r = self.check(self.spend(OutPoint(dust_pid, 0), [TxOut(sat(du["value"]) - 10000, spk)]),
+                       "missing-ephemeral-spends")
+        assert r["reject-details"].endswith("did not spend parent's ephemeral dust"), r
+        node.sendrawtransaction(self.spend([OutPoint(dust_pid, 0), OutPoint(dust_pid, 1)],
+                                           [TxOut(sat(du["value"]) - 10000, spk)]).serialize().hex())
         self.check(self.spend(u, [TxOut(v - 10000, spk), TxOut(1000, bare_multisig_1of3())]), "bare-multisig")
         self.check(self.spend(u, [TxOut(v - 10000, spk), TxOut(0, OP_RETURN + b"\x01\x00")]), "datacarrier")
+
+        self.mempool_full()
 
         expected = {
             "bad-txns-vin-empty", "bad-txns-vout-empty", "bad-txns-oversize", "bad-txns-vout-negative",
@@ -254,13 +339,68 @@ class MempoolRejectReasonsTest(BitcoinTestFramework):
             "txn-already-in-mempool", "txn-same-nonwitness-data-in-mempool", "txn-already-known", "missing-inputs",
             "non-BIP68-final", "bad-txns-premature-spend-of-coinbase", "bad-txns-in-belowout",
             "bad-txns-nonstandard-inputs", "bad-witness-nonstandard", "bad-txns-too-many-sigops",
-            "min relay fee not met", "max-fee-exceeded", "mandatory-script-verify-flag-failed (",
-            "non-mandatory-script-verify-flag (", "insufficient fee", "bad-txns-spends-conflicting-tx",
+            "min relay fee not met", "max-fee-exceeded", "mempool-script-verify-flag-failed (", "insufficient fee",
+            "bad-txns-spends-conflicting-tx",
             "replacement-adds-unconfirmed", "too many potential replacements", "too-long-mempool-chain",
             "package-contains-duplicates", "package-not-sorted", "package-not-child-with-parents",
-            "conflict-in-package", "package-too-large", "transaction failed", "package-not-validated"}
+            "conflict-in-package", "package-too-large", "transaction failed", "package-not-validated",
+            "max feerate exceeded", "mempool full", "bip125-replacement-disallowed", "package-mempool-limits",
+            "unspent-dust", "missing-ephemeral-spends"}
         assert_equal(sorted(expected - self.hit), [])
         self.log.info(f"{len(self.hit)} reject reasons hit")
+
+    def mempool_full(self):
+        """-maxmempool=5 filled (without evicting anything yet) by ~96 kvB
+        transactions at ~0.21 sat/vB, then big ones at ~0.125 sat/vB (above
+        -minrelaytxfee, below everything else): the one that makes the pool
+        overflow is accepted, is the lowest-scoring entry, and is trimmed in
+        the same acceptance."""
+        self.log.info("mempool full (-maxmempool=5)")
+        self.restart_node(0, extra_args=["-maxmempool=5"])
+        node = self.nodes[0]
+        acs = self.acs
+        self.generate(node, 1)  # empty the mempool
+        fan = acs.create_self_transfer_multi(num_outputs=80, fee=Decimal("0.001"))
+        acs.mine([fan])
+        assert_equal(node.getmempoolinfo()["size"], 0)
+        data = OP_RETURN + b"\x4e" + (48000).to_bytes(4, "little") + b"\x00" * 48000  # OP_PUSHDATA4
+        limit = node.getmempoolinfo()["maxmempool"]
+        assert_equal(limit, 5_000_000)
+
+        def big_tx(fee):
+            return acs.create_self_transfer_multi(extra_outputs=[TxOut(0, data), TxOut(0, data)], fee=fee)
+
+        fill = []
+        per_tx = 0
+        while True:
+            before = node.getmempoolinfo()["usage"]
+            tx = big_tx(Decimal("0.00020000"))
+            node.sendrawtransaction(tx["hex"])
+            fill.append(tx["txid"])
+            info = node.getmempoolinfo()
+            per_tx = max(per_tx, info["usage"] - before)
+            if info["usage"] + 2 * per_tx > limit:
+                break
+        assert_equal(node.getmempoolinfo()["size"], len(fill))
+        assert_equal(node.getmempoolinfo()["mempoolminfee"], Decimal("0.00000100"))
+        for _ in range(5):
+            low = big_tx(Decimal("0.00012000"))
+            assert_equal(node.testmempoolaccept([low["hex"]])[0]["allowed"], True)
+            try:
+                node.sendrawtransaction(low["hex"])
+            except Exception as e:
+                assert_equal(getattr(e, "error", {}).get("code"), -26)
+                assert_equal(e.error["message"], "mempool full")
+                break
+        else:
+            raise AssertionError("the mempool never overflowed")
+        self.hit.add("mempool full")
+        info = node.getmempoolinfo()
+        assert low["txid"] not in node.getrawmempool()
+        assert info["usage"] <= limit, info
+        # Nothing better was evicted, and the rolling minimum rose above the low feerate.
+        assert set(fill) <= set(node.getrawmempool())
+        assert info["mempoolminfee"] > Decimal("0.00000125"), info
 
     def _txid(self, tx):
         from test_framework.messages import hash256

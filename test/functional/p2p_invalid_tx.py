@@ -2,7 +2,7 @@
 """Invalid transactions from a P2P peer (Core's p2p_invalid_tx.py reaction):
 
 - a transaction invalid for consensus reasons (TX_CONSENSUS: bad-txns-*
-  structure errors, coinbase, mandatory-script-verify-flag-failed,
+  structure errors, coinbase, a script failing the consensus flags,
   bad-txns-in-belowout) makes the sender misbehave: "Misbehaving: peer=N:
   invalid transaction: <reason>", then it is disconnected (discouraged unless
   local; a noban peer is not punished);
@@ -71,7 +71,7 @@ class InvalidTxRequestTest(BitcoinTestFramework):
                     self.spend(u, [TxOut(v - 10000, spk)], extra_inputs=[OutPoint(u["txid"], u["vout"])])))
         out.append(("bad-txns-in-belowout", self.spend(u, [TxOut(v + 1, spk)])))
         bad_script = self.spend(u, [TxOut(v - 10000, spk)], witness=[b"\x01", OP_TRUE])  # cleanstack is mandatory for P2WSH
-        out.append(("mandatory-script-verify-flag-failed (", bad_script))
+        out.append(("mempool-script-verify-flag-failed (", bad_script))
         coinbase = Transaction(version=2)
         coinbase.vin.append(TxIn(OutPoint(0, 0xFFFFFFFF), b"\x01\x02", 0xFFFFFFFF))
         coinbase.vout.append(TxOut(10000, spk))
@@ -114,7 +114,7 @@ class InvalidTxRequestTest(BitcoinTestFramework):
             ("version", self.spend(u, [TxOut(v - 10000, spk)], version=4)),
             ("dust", self.spend(u, [TxOut(v - 10000, spk), TxOut(1, spk)])),
             ("min relay fee not met", self.spend(u, [TxOut(v, spk)])),
-            ("non-mandatory-script-verify-flag (",
+            ("mempool-script-verify-flag-failed (",
              self.spend({"txid": funding["txid"], "vout": vout}, [TxOut(10**8 - 10000, spk)], witness=[nop_script])),
         ]
         for reason, tx in policy_txs:
@@ -131,7 +131,7 @@ class InvalidTxRequestTest(BitcoinTestFramework):
         stripped = Transaction(version=full["tx"].version, locktime=full["tx"].locktime)
         stripped.vin = full["tx"].vin
         stripped.vout = full["tx"].vout
-        with node.assert_debug_log(["was not accepted: mandatory-script-verify-flag-failed ("],
+        with node.assert_debug_log(["was not accepted: mempool-script-verify-flag-failed ("],
                                    unexpected_msgs=["Misbehaving"]):
             policy_peer.send_and_ping(msg_tx(stripped))
         assert policy_peer.is_connected

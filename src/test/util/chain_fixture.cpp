@@ -188,9 +188,10 @@ SpendableOutput ChainFixture::CoinbaseOutput(const Block& block)
 }
 
 TransactionRef ChainFixture::Spend(const std::vector<SpendableOutput>& inputs, const std::vector<TxOut>& outputs,
-                                   uint32_t sequence) const
+                                   uint32_t sequence, uint32_t version) const
 {
     MutableTransaction mtx;
+    mtx.version = version;
     for (const SpendableOutput& in : inputs) {
         TxIn txin;
         txin.prevout = in.outpoint;

@@ -63,9 +63,9 @@ public:
     static SpendableOutput CoinbaseOutput(const Block& block);
     // A transaction spending inputs (all paying the fixture's key) to
     // outputs, each input signed (P2WPKH, SIGHASH_ALL).
-    // sequence: of every input (BIP68 relative locks).
+    // sequence: of every input (BIP68 relative locks); version: nVersion (3: TRUC).
     TransactionRef Spend(const std::vector<SpendableOutput>& inputs, const std::vector<TxOut>& outputs,
-                         uint32_t sequence = TxIn::SEQUENCE_FINAL) const;
+                         uint32_t sequence = TxIn::SEQUENCE_FINAL, uint32_t version = 2) const;
     // One input to `count` equal outputs to the fixture's key, leaving fee.
     TransactionRef SpendTo(const SpendableOutput& input, Amount fee, int count = 1) const;
     static SpendableOutput Output(const TransactionRef& tx, uint32_t n) { return {OutPoint{tx->GetHash(), n}, tx->vout[n]}; }
