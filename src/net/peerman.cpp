@@ -67,18 +67,18 @@ std::string FormatUserAgent(const std::vector<std::string>& comments)
 void RegisterPeerOptions(ArgsManager& args)
 {
     args.AddArg("-blocksonly",
-                "Whether to reject transactions from network peers. Disables automatic broadcast and rebroadcast of "
-                "transactions, unless the source peer has the 'forcerelay' permission. RPC transactions are not "
-                "affected. (default: 0)",
+                "Take no transactions from peers and announce none, except those from peers with the 'forcerelay' "
+                "permission; transactions submitted over RPC are handled as usual (default: 0)",
                 ALLOW_ANY, OptionsCategory::OPTIONS);
     args.AddArg("-maxorphantx=<n>",
-                "Keep at most <n> unconnectable transactions in memory (default: " +
+                "Hold at most <n> orphan transactions (whose inputs are still unknown) in memory (default: " +
                     std::to_string(DEFAULT_MAX_ORPHAN_TRANSACTIONS) + ")",
                 ALLOW_ANY, OptionsCategory::OPTIONS);
-    args.AddArg("-uacomment=<cmt>", "Append comment to the user agent string", ALLOW_ANY,
+    args.AddArg("-uacomment=<cmt>", "Add this comment to the user agent announced to peers", ALLOW_ANY,
                 OptionsCategory::DEBUG_TEST);
     args.AddArg("-blockstallingtimeout=<n>",
-                "Initial seconds a peer may stall block download before being disconnected (default: 2)",
+                "Seconds a peer may hold up the block download before it is dropped, as a starting value that adapts "
+                "(default: 2)",
                 ALLOW_ANY | DEBUG_ONLY, OptionsCategory::DEBUG_TEST);
 }
 
@@ -111,6 +111,7 @@ PeerManagerImpl::PeerManagerImpl(ConnectionManager& connman, AddrMan& addrman, B
     std::random_device rd;
     m_rng.seed((uint64_t{rd()} << 32) ^ rd());
     m_stalling_timeout_micros = std::chrono::duration_cast<std::chrono::microseconds>(m_opts.block_stalling_timeout).count();
+    ScheduleInitialBroadcastReattempt(NowMicros());
 }
 
 PeerManagerImpl::~PeerManagerImpl() = default;

@@ -182,6 +182,11 @@ public:
     void TxSendMessages(Connection& conn, Peer& peer, int64_t now);
     void ForgetPeerTxState(Peer& peer);
     void TxBlockConnected(const Block& block);
+    // Re-announces the mempool's unbroadcast transactions to every peer when
+    // the (mockable) clock reaches m_next_initial_broadcast; prunes txids no
+    // longer in the pool.
+    void MaybeReattemptInitialBroadcast(int64_t now);
+    void ScheduleInitialBroadcastReattempt(int64_t now);
 
     ConnectionManager& m_connman;
     AddrMan& m_addrman;
@@ -222,6 +227,7 @@ public:
     void QueueRelayLocked(const uint256& txid, const uint256& wtxid);
     std::deque<uint256> m_recent_rejects;  // wtxids, bounded
     std::set<uint256> m_recent_rejects_set;
+    int64_t m_next_initial_broadcast = 0;  // micros: next unbroadcast re-announcement
 };
 
 } // namespace net

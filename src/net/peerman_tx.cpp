@@ -27,6 +27,10 @@ constexpr int64_t MAX_STANDARD_TX_WEIGHT_FOR_ORPHAN = 400000;
 constexpr size_t MAX_INV_PER_MESSAGE = 1000;
 constexpr size_t MAX_TX_KNOWN = 50000;
 constexpr size_t MAX_RECENT_REJECTS = 120000;
+// Unbroadcast transactions are re-announced every 10 to 15 minutes; the
+// random part keeps the timing from identifying the node (Core's interval).
+constexpr int64_t INITIAL_BROADCAST_REATTEMPT_MIN_MICROS = 10 * 60 * 1'000'000LL;
+constexpr int64_t INITIAL_BROADCAST_REATTEMPT_SPREAD_MICROS = 5 * 60 * 1'000'000LL;
 
 void AddKnown(Peer& peer, const uint256& hash)
 {
@@ -208,6 +212,8 @@ bool PeerManagerImpl::ServeTx(Connection& conn, Peer&, const Inv& inv)
         s << TX_WITH_WITNESS(*info->tx);
     }
     PushRaw(conn, "tx", s);
+    // A peer asked for it: the initial broadcast has done its job.
+    m_mempool->RemoveUnbroadcastTx(info->tx->GetHash());
     return true;
 }
 
@@ -254,10 +260,38 @@ void PeerManagerImpl::TxBlockConnected(const Block& block)
     m_recent_rejects_set.clear();
 }
 
+void PeerManagerImpl::ScheduleInitialBroadcastReattempt(int64_t now)
+{
+    std::uniform_int_distribution<int64_t> spread(0, INITIAL_BROADCAST_REATTEMPT_SPREAD_MICROS - 1);
+    m_next_initial_broadcast = now + INITIAL_BROADCAST_REATTEMPT_MIN_MICROS + spread(m_rng);
+}
+
+void PeerManagerImpl::MaybeReattemptInitialBroadcast(int64_t now)
+{
+    // A clock moved back (mock time cleared) would otherwise hold the next
+    // attempt far beyond the interval.
+    if (m_next_initial_broadcast - now > INITIAL_BROADCAST_REATTEMPT_MIN_MICROS + INITIAL_BROADCAST_REATTEMPT_SPREAD_MICROS) {
+        ScheduleInitialBroadcastReattempt(now);
+        return;
+    }
+    if (now < m_next_initial_broadcast) return;
+    ScheduleInitialBroadcastReattempt(now);
+    for (const uint256& txid : m_mempool->GetUnbroadcastTxs()) {
+        const std::optional<node::TxMempoolInfo> info = m_mempool->info(txid);
+        if (info && info->tx) {
+            QueueRelayLocked(txid, info->tx->GetWitnessHash());
+        } else {
+            m_mempool->RemoveUnbroadcastTx(txid);
+        }
+    }
+}
+
 void PeerManagerImpl::TxSendMessages(Connection& conn, Peer& peer, int64_t now)
 {
     DrainRelayQueue();
-    if (!m_mempool || peer.conn_type == ConnectionType::BLOCK_RELAY) return;
+    if (!m_mempool) return;
+    MaybeReattemptInitialBroadcast(now);
+    if (peer.conn_type == ConnectionType::BLOCK_RELAY) return;
 
     // feefilter: our minimum, so the peer does not send what we would drop.
     if (!m_opts.ignore_incoming_txs && peer.version >= FEEFILTER_VERSION && !peer.HasPermission(PF_FORCERELAY)) {

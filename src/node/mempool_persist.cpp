@@ -35,10 +35,13 @@ bool DumpMempool(const TxMempool& pool, const std::filesystem::path& path, bool 
     const auto start = std::chrono::steady_clock::now();
     std::vector<TxMempoolInfo> infos;
     std::map<uint256, Amount> deltas;
+    std::set<uint256> unbroadcast;
     {
+        // One snapshot: the unbroadcast txids are then a subset of the transactions written.
         std::lock_guard lock(pool.Mutex());
         infos = pool.infoAll();
         deltas = pool.GetPrioritisedTransactions();
+        unbroadcast = pool.GetUnbroadcastTxs();
     }
     DataStream header;
     std::vector<unsigned char> key;
@@ -58,7 +61,8 @@ bool DumpMempool(const TxMempool& pool, const std::filesystem::path& path, bool 
     }
     WriteCompactSize(body, deltas.size());
     for (const auto& [txid, delta] : deltas) body << txid << static_cast<int64_t>(delta);
-    WriteCompactSize(body, 0);  // unbroadcast set: not tracked
+    WriteCompactSize(body, unbroadcast.size());
+    for (const uint256& txid : unbroadcast) body << txid;
     std::vector<unsigned char> bytes(header.begin(), header.end());
     const size_t body_start = bytes.size();
     bytes.insert(bytes.end(), body.begin(), body.end());
@@ -91,7 +95,7 @@ bool DumpMempool(const TxMempool& pool, const std::filesystem::path& path, bool 
 }
 
 bool LoadMempool(TxMempool& pool, ChainstateManager& chainman, const std::filesystem::path& path,
-                 LoadMempoolResult& result, std::string& error)
+                 LoadMempoolResult& result, std::string& error, const LoadMempoolOptions& opts)
 {
     result = {};
     std::ifstream f(path, std::ios::binary);
@@ -125,7 +129,8 @@ bool LoadMempool(TxMempool& pool, ChainstateManager& chainman, const std::filesy
             int64_t time;
             int64_t delta;
             body >> TX_WITH_WITNESS(tx) >> time >> delta;
-            if (delta != 0) pool.PrioritiseTransaction(tx->GetHash(), delta);
+            if (delta != 0 && opts.apply_fee_delta_priority) pool.PrioritiseTransaction(tx->GetHash(), delta);
+            if (opts.use_current_time) time = now;
             if (time < now - expiry) {
                 ++result.expired;
                 continue;
@@ -144,14 +149,27 @@ bool LoadMempool(TxMempool& pool, ChainstateManager& chainman, const std::filesy
             uint256 txid;
             int64_t delta;
             body >> txid >> delta;
-            pool.PrioritiseTransaction(txid, delta);
+            if (opts.apply_fee_delta_priority) pool.PrioritiseTransaction(txid, delta);
         }
+        const uint64_t nunbroadcast = ReadCompactSize(body);
+        std::vector<uint256> unbroadcast;
+        for (uint64_t i = 0; i < nunbroadcast; ++i) {
+            uint256 txid;
+            body >> txid;
+            unbroadcast.push_back(txid);
+        }
+        if (opts.apply_unbroadcast_set) {
+            result.unbroadcast = unbroadcast.size();
+            // Only what made it back into the pool (AddUnbroadcastTx ignores the rest).
+            for (const uint256& txid : unbroadcast) pool.AddUnbroadcastTx(txid);
+        }
+        result.file_read = true;
     } catch (const std::exception& e) {
         LogInfo("Failed to deserialize mempool data on file: {}. Continuing anyway.", e.what());
     }
-    LogInfo("Imported mempool transactions from file: {} succeeded, {} failed, {} expired, {} already there, 0 waiting "
+    LogInfo("Imported mempool transactions from file: {} succeeded, {} failed, {} expired, {} already there, {} waiting "
             "for initial broadcast",
-            result.succeeded, result.failed, result.expired, result.already_there);
+            result.succeeded, result.failed, result.expired, result.already_there, result.unbroadcast);
     pool.SetLoaded(true);
     return true;
 }

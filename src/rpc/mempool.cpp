@@ -1,7 +1,9 @@
 // Mempool RPCs: getrawmempool, getmempoolinfo, getmempoolentry,
 // getmempoolancestors, getmempooldescendants, savemempool,
-// prioritisetransaction, getprioritisedtransactions.
+// prioritisetransaction, getprioritisedtransactions, gettxspendingprevout,
+// importmempool.
 
+#include <kernel/validation.h>
 #include <node/context.h>
 #include <node/mempool_persist.h>
 #include <node/policy.h>
@@ -11,6 +13,8 @@
 
 #include <fmt/format.h>
 
+#include <filesystem>
+#include <limits>
 #include <mutex>
 #include <set>
 
@@ -78,7 +82,7 @@ Json EntryToJson(const node::TxMempool& pool, const node::TxMempoolEntry& e)
     for (const uint256& child : e.Children()) spentby.push_back(child.GetHex());
     o["spentby"] = std::move(spentby);
     o["bip125-replaceable"] = SignalsReplaceability(pool, e);
-    o["unbroadcast"] = false;
+    o["unbroadcast"] = pool.IsUnbroadcastTx(e.GetTxid());
     return o;
 }
 
@@ -147,6 +151,48 @@ Json GetMempoolEntry(const RPCRequest& request)
     return EntryToJson(pool, EnsureEntry(pool, txid));
 }
 
+// Loads transactions (and optionally their metadata) from a mempool.dat-format file.
+Json ImportMempool(const RPCRequest& request)
+{
+    node::TxMempool& pool = EnsureMempool(request);
+    ChainstateManager& chainman = EnsureChainman(request);
+    if (chainman.IsInitialBlockDownload()) {
+        throw RPCError(RPC_CLIENT_IN_INITIAL_DOWNLOAD,
+                       "Can only import the mempool after the block download and sync is done.");
+    }
+    const std::filesystem::path path = ParamString(request, 0, "");
+    node::LoadMempoolOptions opts;
+    opts.use_current_time = true;
+    opts.apply_fee_delta_priority = false;
+    opts.apply_unbroadcast_set = false;
+    const Json& options = request.Param(1);
+    if (!options.is_null()) {
+        if (!options.is_object()) {
+            throw RPCError(RPC_TYPE_ERROR,
+                           "JSON value of type " + JsonTypeName(options) + " is not of expected type object");
+        }
+        for (const auto& [key, value] : options.items()) {
+            bool* field = key == "use_current_time"           ? &opts.use_current_time
+                          : key == "apply_fee_delta_priority" ? &opts.apply_fee_delta_priority
+                          : key == "apply_unbroadcast_set"    ? &opts.apply_unbroadcast_set
+                                                              : nullptr;
+            if (!field) throw RPCError(RPC_TYPE_ERROR, "Unexpected key " + key);
+            if (value.is_null()) continue;
+            if (!value.is_boolean()) {
+                throw RPCError(RPC_TYPE_ERROR, "JSON value of type " + JsonTypeName(value) + " for field " + key +
+                                                   " is not of expected type bool");
+            }
+            *field = value.get<bool>();
+        }
+    }
+    node::LoadMempoolResult result;
+    std::string error;
+    if (!node::LoadMempool(pool, chainman, path, result, error, opts) || !result.file_read) {
+        throw RPCError(RPC_MISC_ERROR, "Unable to import mempool file, see debug.log for details.");
+    }
+    return Json::object();
+}
+
 Json GetMempoolInfo(const RPCRequest& request)
 {
     node::TxMempool& pool = EnsureMempool(request);
@@ -162,7 +208,7 @@ Json GetMempoolInfo(const RPCRequest& request)
     out["mempoolminfee"] = ValueFromAmount(std::max(pool.GetMinFee(), opts.min_relay_feerate).GetFeePerK());
     out["minrelaytxfee"] = ValueFromAmount(opts.min_relay_feerate.GetFeePerK());
     out["incrementalrelayfee"] = ValueFromAmount(opts.incremental_relay_feerate.GetFeePerK());
-    out["unbroadcastcount"] = 0;
+    out["unbroadcastcount"] = pool.GetUnbroadcastTxs().size();
     out["fullrbf"] = true;
     out["permitbaremultisig"] = opts.policy.permit_bare_multisig;
     out["maxdatacarriersize"] = opts.policy.max_datacarrier_bytes.value_or(0);
@@ -213,6 +259,52 @@ Json SaveMempool(const RPCRequest& request)
     }
     Json out = Json::object();
     out["filename"] = path.string();
+    return out;
+}
+
+// Which mempool transaction, if any, spends each of the given outpoints.
+Json GetTxSpendingPrevout(const RPCRequest& request)
+{
+    node::TxMempool& pool = EnsureMempool(request);
+    const Json& outputs = request.Param(0);
+    if (!outputs.is_array()) {
+        throw RPCError(RPC_TYPE_ERROR, "JSON value of type " + JsonTypeName(outputs) + " is not of expected type array");
+    }
+    if (outputs.empty()) throw RPCError(RPC_INVALID_PARAMETER, "Invalid parameter, outputs are missing");
+    std::vector<OutPoint> prevouts;
+    for (const Json& o : outputs) {
+        if (!o.is_object()) {
+            throw RPCError(RPC_TYPE_ERROR, "JSON value of type " + JsonTypeName(o) + " is not of expected type object");
+        }
+        for (const auto& [key, value] : o.items()) {
+            if (key != "txid" && key != "vout") throw RPCError(RPC_TYPE_ERROR, "Unexpected key " + key);
+        }
+        if (!o.contains("txid")) throw RPCError(RPC_TYPE_ERROR, "Missing txid");
+        if (!o.contains("vout")) throw RPCError(RPC_TYPE_ERROR, "Missing vout");
+        if (!o["txid"].is_string()) {
+            throw RPCError(RPC_TYPE_ERROR, "JSON value of type " + JsonTypeName(o["txid"]) +
+                                               " for field txid is not of expected type string");
+        }
+        if (!o["vout"].is_number()) {
+            throw RPCError(RPC_TYPE_ERROR, "JSON value of type " + JsonTypeName(o["vout"]) +
+                                               " for field vout is not of expected type number");
+        }
+        const uint256 txid = ParseHashV(o["txid"], "txid");
+        if (!o["vout"].is_number_integer()) throw RPCError(RPC_TYPE_ERROR, "JSON integer out of range");
+        const int64_t vout = o["vout"].get<int64_t>();
+        if (vout < 0) throw RPCError(RPC_INVALID_PARAMETER, "Invalid parameter, vout cannot be negative");
+        if (vout > std::numeric_limits<int32_t>::max()) throw RPCError(RPC_TYPE_ERROR, "JSON integer out of range");
+        prevouts.emplace_back(txid, static_cast<uint32_t>(vout));
+    }
+    PoolLock lock(pool.Mutex());
+    Json out = Json::array();
+    for (const OutPoint& prevout : prevouts) {
+        Json o = Json::object();
+        o["txid"] = prevout.hash.GetHex();
+        o["vout"] = prevout.n;
+        if (const Transaction* spender = pool.GetConflictTx(prevout)) o["spendingtxid"] = spender->GetHash().GetHex();
+        out.push_back(std::move(o));
+    }
     return out;
 }
 
@@ -314,4 +406,34 @@ void RegisterMempoolRPCCommands(RPCTable& table)
                     "    \"modified_fee\" : n      (numeric, optional) fee including the delta, in satoshis; present only when in_mempool=true\n"
                     "  },\n  ...\n}\n",
                     Examples("getprioritisedtransactions", "", ""), GetPrioritisedTransactions});
+    table.Register({"blockchain", "gettxspendingprevout",
+                    "For each given outpoint, tells which mempool transaction (if any) spends it.",
+                    {{"outputs", T::ARR, false, "required",
+                      "The outpoints to look up: [{\"txid\": \"hex\", \"vout\": n}, ...]"}},
+                    "[\n  {\n"
+                    "    \"txid\" : \"hex\",          (string) the txid of the outpoint asked about\n"
+                    "    \"vout\" : n,              (numeric) its output index\n"
+                    "    \"spendingtxid\" : \"hex\"   (string, optional) txid of the mempool transaction spending it; "
+                    "absent when no mempool transaction does\n"
+                    "  },\n  ...\n]\n",
+                    Examples("gettxspendingprevout", "\"[{\\\"txid\\\":\\\"mytxid\\\",\\\"vout\\\":0}]\"",
+                             "\"[{\\\"txid\\\":\\\"mytxid\\\",\\\"vout\\\":0}]\""),
+                    GetTxSpendingPrevout});
+    table.Register({"blockchain", "importmempool",
+                    "Adds the transactions of a mempool file (as written by savemempool or at shutdown) to the "
+                    "mempool, checking each one like a new transaction.\n"
+                    "Metadata from the file (entry times, fee deltas, the unbroadcast set) is only used when asked "
+                    "for: trust the file before asking.",
+                    {{"filepath", T::STR, false, "required", "Path of the mempool file"},
+                     {"options", T::OBJ, true, "optional",
+                      "{\n"
+                      "  \"use_current_time\" : bool,          (default true) give every transaction the current "
+                      "time as entry time instead of the file's\n"
+                      "  \"apply_fee_delta_priority\" : bool,  (default false) add the file's fee deltas (see "
+                      "prioritisetransaction) to the ones already set\n"
+                      "  \"apply_unbroadcast_set\" : bool      (default false) put the file's unbroadcast txids in "
+                      "this node's unbroadcast set, so they are announced again until a peer asks for them\n"
+                      "}"}},
+                    "{}    (json object) empty\n",
+                    Examples("importmempool", "/path/to/mempool.dat", "\"/path/to/mempool.dat\""), ImportMempool});
 }

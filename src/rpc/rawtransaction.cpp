@@ -1011,9 +1011,9 @@ void CheckBurn(const Transaction& tx, Amount max_burn)
     }
 }
 
-void Relay(const RPCRequest& request, const Transaction& tx)
+void Relay(const RPCRequest& request, const uint256& txid, const uint256& wtxid)
 {
-    if (request.node && request.node->peerman) request.node->peerman->RelayTransaction(tx.GetHash(), tx.GetWitnessHash());
+    if (request.node && request.node->peerman) request.node->peerman->RelayTransaction(txid, wtxid);
 }
 
 [[noreturn]] void ThrowAcceptError(const TxValidationState& state)
@@ -1034,7 +1034,12 @@ Json SendRawTransaction(const RPCRequest& request)
     ChainstateManager& chainman = EnsureChainman(request);
     node::TxMempool& pool = EnsureMempool(request);
     const uint256 txid = tx->GetHash();
-    if (pool.exists(txid)) return txid.GetHex();
+    if (const TransactionRef in_pool = pool.get(txid)) {
+        // Announce the pool's version (its witness may differ) once more; not
+        // accepted by this call, so it does not join the unbroadcast set (as Core).
+        Relay(request, txid, in_pool->GetWitnessHash());
+        return txid.GetHex();
+    }
     {
         Lock lock(chainman.ChainLock());
         for (uint32_t n = 0; n < tx->vout.size(); ++n) {
@@ -1053,7 +1058,9 @@ Json SendRawTransaction(const RPCRequest& request)
     }
     const node::MempoolAcceptResult result = node::AcceptToMemoryPool(chainman, pool, tx, now, false, /*test_accept=*/false);
     if (!result.IsValid()) ThrowAcceptError(result.m_state);
-    Relay(request, *tx);
+    // Tracked until a peer asks for it; re-announced every 10-15 minutes until then.
+    pool.AddUnbroadcastTx(txid);
+    Relay(request, txid, tx->GetWitnessHash());
     return txid.GetHex();
 }
 
@@ -1161,9 +1168,17 @@ Json SubmitPackage(const RPCRequest& request)
     ChainstateManager& chainman = EnsureChainman(request);
     node::TxMempool& pool = EnsureMempool(request);
     node::PackageMempoolAcceptResult pr = node::ProcessNewPackage(chainman, pool, txs, /*test_accept=*/false, max_feerate);
+    // Announce every member now in the pool, also those that were there
+    // before (by the pool's wtxid). As in Core, package members do not join
+    // the unbroadcast set: Core's broadcast step finds them already in the
+    // pool and only relays them.
+    for (const TransactionRef& tx : txs) {
+        if (const TransactionRef in_pool = pool.get(tx->GetHash())) Relay(request, in_pool->GetHash(), in_pool->GetWitnessHash());
+    }
 
     Json out = Json::object();
-    out["package_msg"] = pr.m_state.IsValid() ? "success" : "transaction failed";
+    // Core: "success", or the package state ("transaction failed", "TRUC-violation, ...", ...).
+    out["package_msg"] = pr.m_state.IsValid() ? "success" : pr.m_state.ToString();
     Json tx_results = Json::object();
     Json replaced = Json::array();
     for (const TransactionRef& tx : txs) {
@@ -1190,7 +1205,6 @@ Json SubmitPackage(const RPCRequest& request)
             const bool fresh = res.m_result_type == node::MempoolAcceptResult::ResultType::VALID;
             r["fees"] = FeesJson(res, fresh);
             for (const uint256& t : res.m_replaced_txids) replaced.push_back(t.GetHex());
-            if (fresh) Relay(request, *tx);
             break;
         }
         }

@@ -56,6 +56,7 @@ class MempoolInfoTest(BitcoinTestFramework):
         vsizes = {t["txid"]: node.decoderawtransaction(t["hex"])["vsize"] for t in (a, b, c, d)}
         assert_equal(info["bytes"], sum(vsizes.values()))
         assert_equal(info["total_fee"], Decimal("0.0010"))
+        assert_equal(info["unbroadcastcount"], 4)
         assert info["usage"] > 0
 
         assert_equal(sorted(node.getrawmempool()), sorted(t["txid"] for t in (a, b, c, d)))
@@ -81,7 +82,7 @@ class MempoolInfoTest(BitcoinTestFramework):
         assert_equal(entry["depends"], [a["txid"]])
         assert_equal(entry["spentby"], [c["txid"]])
         assert_equal(entry["bip125-replaceable"], True)  # the framework's inputs signal
-        assert_equal(entry["unbroadcast"], False)
+        assert_equal(entry["unbroadcast"], True)  # sent by RPC, no peer has asked for it (mempool_unbroadcast.py)
         verbose = node.getrawmempool(True)
         assert_equal(verbose[b["txid"]], entry)
         assert_equal(verbose[d["txid"]]["ancestorcount"], 1)

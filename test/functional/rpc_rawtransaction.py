@@ -203,8 +203,10 @@ class RawTransactionTest(BitcoinTestFramework):
     def test_submitpackage(self):
         self.log.info("submitpackage: a zero-fee parent paid for by its child")
         node = self.node
-        parent = self.acs.create_self_transfer(fee=Decimal("0"))
-        child = self.acs.create_self_transfer(utxo=parent["new_utxo"], fee=Decimal("0.0005"))
+        # Version 3 (TRUC): only a TRUC parent may be below the minimum relay
+        # feerate (mempool_truc.py has the non-TRUC case).
+        parent = self.acs.create_self_transfer(fee=Decimal("0"), version=3)
+        child = self.acs.create_self_transfer(utxo=parent["new_utxo"], fee=Decimal("0.0005"), version=3)
         assert_raises_rpc_error(-26, "min relay fee not met", node.sendrawtransaction, parent["hex"])
         res = node.submitpackage([parent["hex"], child["hex"]])
         assert_equal(res["package_msg"], "success")
