@@ -44,6 +44,7 @@ void RegisterAllOptions(ArgsManager& args)
 {
     node::RegisterNodeOptions(args);
     node::RegisterMempoolOptions(args);
+    node::RegisterFeeEstimationOptions(args);
     node::RegisterMiningOptions(args);
     RegisterRpcOptions(args);
     net::RegisterNetOptions(args);
@@ -264,7 +265,7 @@ int RunNode(ArgsManager& args, const std::string& chain)
         tip_height = static_cast<unsigned>(std::max(0, node.chainman->ActiveChain().Height()));
     }
     node::FeeEstimator fee_estimator(node.datadir / "fee_estimates.dat", node.mempool.get(), tip_height);
-    fee_estimator.Load();
+    fee_estimator.Load(args.GetBoolArg("-acceptstalefeeestimates", false));
     node.mempool->RegisterObserver(&fee_estimator);
     node.chainman->RegisterObserver(&fee_estimator);
     node.fee_estimator = &fee_estimator;
@@ -328,6 +329,8 @@ int RunNode(ArgsManager& args, const std::string& chain)
     node.chainman->UnregisterObserver(&fee_estimator);
     node.mempool->UnregisterObserver(&fee_estimator);
     node.fee_estimator = nullptr;
+    // As Core: what is still waiting counts as unconfirmed for as long as it waited.
+    fee_estimator.FlushUnconfirmed();
     if (!fee_estimator.Save()) LogError("Failed to write fee_estimates.dat");
     node.chainman->UnregisterObserver(&notifications);
 #ifdef ENABLE_ZMQ
@@ -376,6 +379,7 @@ int main(int argc, char* argv[])
         node::MempoolOptions mempool_opts;
         if (!node::ReadMempoolOptions(args, chain != "main", mempool_opts, error)) return node::InitError(error);
     }
+    if (!node::CheckFeeEstimationOptions(args, chain, error)) return node::InitError(error);
 
     try {
         return RunNode(args, chain);

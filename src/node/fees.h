@@ -1,30 +1,70 @@
 #pragma once
 
-// Fee estimation from observed confirmation times. Transactions entering the
-// mempool (without in-mempool parents) are tracked with their feerate and the
-// height they arrived at; when a block confirms one, the blocks it waited are
-// recorded in its feerate bucket (buckets 5% apart from 1 sat/vB), in
-// exponentially decaying averages over three horizons (short, medium, long).
-// Transactions that leave unconfirmed, or wait longer than a target, count as
-// failures for it. An estimate for a target is the lowest feerate whose
-// buckets, taken from the top down, confirm within the target often enough.
-// Saved to and loaded from fee_estimates.dat.
+// Fee estimation from observed confirmation times, with Bitcoin Core's model
+// and its fee_estimates.dat format, so a file carries over in both directions.
+//
+// Transactions entering the mempool without in-mempool parents are tracked
+// with their feerate (sat/kvB, rounded down) and the height they arrived at.
+// When a block confirms one, the blocks it waited are recorded in its feerate
+// bucket (1000 sat/kvB up to 1e7, 5% apart, plus one bucket above) in
+// exponentially decaying averages over three horizons:
+//   short:  decay 0.962,   12 periods of  1 block  (targets up to 12)
+//   medium: decay 0.9952,  24 periods of  2 blocks (up to 48)
+//   long:   decay 0.99931, 42 periods of 24 blocks (up to 1008)
+// A transaction that leaves the mempool unconfirmed counts as a failure for
+// every whole period it waited. An estimate for a target walks the buckets
+// from the most expensive down, grouping them until they hold enough data,
+// and answers with the cheapest group that still confirmed within the target
+// often enough (the feerate of its median bucket).
+//
+// fee_estimates.dat (all integers little-endian; "double" = the IEEE-754
+// binary64 bit pattern as a uint64; vector = CompactSize count + items):
+//   int32  version required to read     149900
+//   int32  unused (Core <= 28 wrote its client version there; we write 0)
+//   uint32 best height seen
+//   uint32 historical first height, uint32 historical best height
+//   vector<double> bucket upper bounds
+//   three horizons in the order medium, short, long, each:
+//     double decay, uint32 scale (blocks per period),
+//     vector<double> feerate sums per bucket, vector<double> tx counts,
+//     vector<vector<double>> confirmed within period p, per bucket,
+//     vector<vector<double>> failed after period p, per bucket
+// Written at shutdown and, on a block, when an hour has passed since the last
+// write. A file older than 60 hours is not used (unless
+// -acceptstalefeeestimates on regtest); a malformed one is refused with a log
+// line.
 
 #include <consensus/amount.h>
 #include <kernel/notifications.h>
 #include <node/txmempool.h>
 #include <uint256.h>
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
-#include <iosfwd>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <span>
+#include <string>
 #include <vector>
 
+class ArgsManager;
+class DataStream;
+class SpanReader;
+
 namespace node {
+
+// What fee_estimates.dat is written as and the oldest layout it can read.
+inline constexpr int32_t FEE_ESTIMATES_FILE_VERSION = 149900;
+// Estimates older than this are not served after a restart.
+inline constexpr std::chrono::hours FEE_ESTIMATES_MAX_FILE_AGE{60};
+
+// -acceptstalefeeestimates.
+void RegisterFeeEstimationOptions(ArgsManager& args);
+// The option is for regtest only; error is Core's message otherwise.
+bool CheckFeeEstimationOptions(const ArgsManager& args, const std::string& chain, std::string& error);
 
 enum class FeeEstimateHorizon { SHORT, MEDIUM, LONG };
 
@@ -32,31 +72,34 @@ enum class FeeEstimateHorizon { SHORT, MEDIUM, LONG };
 // blocks, how many tracked transactions confirmed within it and how many failed.
 class ConfirmationStats {
 public:
-    ConfirmationStats(const std::vector<double>& bucket_bounds, double decay, unsigned scale, unsigned periods);
+    ConfirmationStats(size_t buckets, double decay, unsigned scale, unsigned periods);
 
     void Decay();
+    // blocks >= 1: the block that confirmed it minus the height it arrived at.
     void RecordConfirmed(size_t bucket, unsigned blocks, double feerate);
     void RecordFailed(size_t bucket, unsigned blocks_waited);
-    // Lowest passing feerate (sat/kvB) for target blocks at success_threshold,
-    // or nullopt. unconfirmed_old[b]: tracked mempool txs in bucket b waiting
-    // longer than target (they count as failures).
-    std::optional<double> Estimate(unsigned target, double success_threshold,
+    // Median feerate (sat/kvB) of the cheapest bucket group confirming within
+    // target at success_threshold, or nullopt. sufficient: data points per
+    // block of the horizon's memory a group needs. unconfirmed_old[b]: tracked
+    // mempool txs in bucket b that have waited target blocks or more.
+    std::optional<double> Estimate(unsigned target, double sufficient, double success_threshold,
                                    const std::vector<double>& unconfirmed_old) const;
-    unsigned MaxTarget() const { return m_scale * m_periods; }
-    unsigned Scale() const { return m_scale; }
+    unsigned MaxTarget() const { return m_scale * static_cast<unsigned>(m_confirmed.size()); }
 
-    void Write(std::ostream& out) const;
-    bool Read(std::istream& in);
+    // Serialized layout: see the file comment. Read throws std::runtime_error
+    // (Core's messages) or std::ios_base::failure (short input).
+    void Write(DataStream& out) const;
+    static ConfirmationStats Read(SpanReader& in, size_t buckets);
 
 private:
-    const std::vector<double>& m_bounds;
-    double m_decay;
-    unsigned m_scale;
-    unsigned m_periods;
-    std::vector<double> m_total;                  // confirmed, per bucket
-    std::vector<double> m_feesum;                 // their feerates summed
+    ConfirmationStats() = default;
+
+    double m_decay = 0;
+    unsigned m_scale = 1;
+    std::vector<double> m_feerate_sum;            // confirmed feerates summed, per bucket
+    std::vector<double> m_count;                  // confirmed, per bucket
     std::vector<std::vector<double>> m_confirmed; // [period][bucket]: confirmed within (period+1)*scale
-    std::vector<std::vector<double>> m_failed;    // [period][bucket]: waited longer, then left unconfirmed
+    std::vector<std::vector<double>> m_failed;    // [period][bucket]: left unconfirmed after it
 };
 
 struct FeeEstimate {
@@ -70,20 +113,34 @@ public:
     FeeEstimator(const std::filesystem::path& file, const TxMempool* pool, unsigned best_height);
     ~FeeEstimator() override;
 
-    // The underlying feed.
+    // The underlying feed. height: the best height when the tx arrived (a
+    // transaction arriving at any other height is not tracked, as in Core).
     void ProcessTransaction(const uint256& txid, unsigned height, Amount fee, int64_t vsize);
     void RemoveTransaction(const uint256& txid);  // left the mempool unconfirmed
     void ProcessBlock(unsigned height, const std::vector<uint256>& txids);
+    // Shutdown: every transaction still tracked counts as left unconfirmed.
+    void FlushUnconfirmed();
 
     // estimatesmartfee: conf_target >= 1; conservative also asks the long horizon.
     FeeEstimate EstimateSmartFee(unsigned conf_target, bool conservative) const;
-    // One horizon at one threshold (tests).
+    // One horizon at one threshold (estimaterawfee's core, tests).
     std::optional<double> EstimateRaw(unsigned target, double threshold, FeeEstimateHorizon horizon) const;
     unsigned HighestTarget() const;
     size_t TrackedCount() const;
+    unsigned BestHeight() const;
+
+    // fee_estimates.dat: the whole file in memory. Parse replaces the state
+    // only when all of it is valid; otherwise error says why.
+    std::vector<unsigned char> Serialize() const;
+    bool Parse(std::span<const unsigned char> bytes, std::string& error);
 
     bool Save() const;
-    bool Load();
+    // Reads the file unless missing, older than FEE_ESTIMATES_MAX_FILE_AGE
+    // (accept_stale overrides) or malformed; logs why it did not.
+    bool Load(bool accept_stale = false);
+    // Blocks also save the file when this long has passed since the last
+    // save (default: an hour, as Core), so a crash loses little.
+    void SetFlushInterval(std::chrono::seconds interval);
 
     // MempoolObserver
     void TransactionAdded(const TransactionRef& tx, uint64_t sequence) override;
@@ -100,8 +157,13 @@ private:
     };
     size_t BucketOf(double feerate) const;
     const ConfirmationStats& Stats(FeeEstimateHorizon h) const;
+    void RemoveLocked(std::map<uint256, Tracked>::iterator it);
     std::vector<double> UnconfirmedOld(unsigned target) const;
     std::optional<double> EstimateLocked(unsigned target, double threshold, FeeEstimateHorizon horizon) const;
+    std::optional<double> EstimateCombined(unsigned target, double threshold, bool check_shorter) const;
+    std::optional<double> EstimateConservative(unsigned double_target) const;
+    unsigned BlockSpan() const;
+    unsigned HistoricalBlockSpan() const;
     unsigned MaxUsableTarget() const;
 
     std::filesystem::path m_file;
@@ -113,8 +175,11 @@ private:
     std::unique_ptr<ConfirmationStats> m_long;
     std::map<uint256, Tracked> m_tracked;
     unsigned m_best_height;
-    unsigned m_first_height = 0;       // first block recorded (0: none yet)
-    unsigned m_historical_span = 0;    // blocks recorded before the last load
+    unsigned m_first_recorded = 0;   // first block that confirmed a tracked tx (0: none yet)
+    unsigned m_historical_first = 0; // the span recorded before the last load
+    unsigned m_historical_best = 0;
+    std::chrono::seconds m_flush_interval{std::chrono::hours{1}};
+    mutable std::chrono::steady_clock::time_point m_last_flush{std::chrono::steady_clock::now()};
 };
 
 } // namespace node
