@@ -107,6 +107,8 @@ constexpr Conversion CONVERSIONS[] = {
     {"getrawmempool", 1, "mempool_sequence"},
     {"getmempoolancestors", 1, "verbose"},
     {"getmempooldescendants", 1, "verbose"},
+    {"gettxspendingprevout", 0, "outputs"},
+    {"importmempool", 1, "options"},
     {"prioritisetransaction", 1, "dummy"},
     {"prioritisetransaction", 2, "fee_delta"},
     {"estimatesmartfee", 0, "conf_target"},
@@ -589,10 +591,10 @@ std::string HelpText(const ArgsManager& args)
            "bitcoin-cli sends commands to a running bitcoind over JSON-RPC and prints the answers.\n"
            "Run \"bitcoin-cli help\" for the node's list of commands, \"bitcoin-cli help <command>\" for one of them.\n"
            "With -named, arguments are given as name=value; other words become positional arguments.\n\n"
-           "Usage:  bitcoin-cli [options] <command> [params]     Send command to the node\n"
+           "Usage:  bitcoin-cli [options] <command> [params]     Run a command on the node\n"
            "or:     bitcoin-cli [options] -named <command> [name=value]...\n"
-           "or:     bitcoin-cli [options] help                   List commands\n"
-           "or:     bitcoin-cli [options] help <command>         Get help for a command\n\n" +
+           "or:     bitcoin-cli [options] help                   The node's command list\n"
+           "or:     bitcoin-cli [options] help <command>         How to use one command\n\n" +
            args.GetHelpMessage();
 }
 

@@ -226,7 +226,7 @@ void BanMan::SweepBanned()
 void RegisterBanOptions(ArgsManager& args)
 {
     args.AddArg("-bantime=<n>",
-                "Default duration in seconds of a manual ban (setban without a bantime) (default: " +
+                "How many seconds a ban made with setban lasts when no bantime is given (default: " +
                     std::to_string(DEFAULT_MISBEHAVING_BANTIME) + ")",
                 ALLOW_ANY, OptionsCategory::CONNECTION);
 }

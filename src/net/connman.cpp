@@ -208,55 +208,56 @@ void RegisterNetOptions(ArgsManager& args)
         args.AddArg(name, help, flags, OptionsCategory::CONNECTION);
     };
     add("-addnode=<ip>",
-        "Add a node to connect to and attempt to keep the connection open (see the addnode RPC help for more "
-        "info). This option can be specified multiple times to add multiple nodes",
+        "Keep a connection to this peer, reconnecting when it drops, as the addnode RPC does (may be given "
+        "more than once)",
         ALLOW_ANY | NETWORK_ONLY);
     add("-bind=<addr>[:<port>]",
-        "Bind to given address and always listen on it (default: 0.0.0.0). Use [host]:port notation for IPv6",
+        "Listen for peers on this local address (default: 0.0.0.0); write IPv6 as [host]:port",
         ALLOW_ANY | NETWORK_ONLY);
     add("-connect=<ip>",
-        "Connect only to the specified node; -noconnect disables automatic connections. This option can be "
-        "specified multiple times to connect to multiple nodes",
+        "Make outbound connections to this peer and to no other (may be given more than once); -noconnect "
+        "turns automatic outbound connections off",
         ALLOW_ANY | NETWORK_ONLY);
-    add("-dnsseed", "Query for peer addresses via DNS lookup, if low on addresses (default: 1 unless -connect used or "
-                    "-maxconnections=0)",
+    add("-dnsseed", "Ask the DNS seeds for peer addresses when few are known (default: 1 unless -connect is given "
+                    "or -maxconnections=0)",
         ALLOW_ANY);
-    add("-fixedseeds", "Allow fixed seeds if DNS seeds don't provide peers (default: 1)", ALLOW_ANY);
-    add("-forcednsseed", "Always query for peer addresses via DNS lookup (default: 0)", ALLOW_ANY);
-    add("-listen", "Accept connections from outside (default: 1 if no -proxy or -connect)", ALLOW_ANY);
+    add("-fixedseeds", "Fall back to the built-in seed addresses when the DNS seeds yield no peers (default: 1)",
+        ALLOW_ANY);
+    add("-forcednsseed", "Ask the DNS seeds for addresses even when enough are known already (default: 0)",
+        ALLOW_ANY);
+    add("-listen", "Take incoming connections from peers (default: 1 if no -proxy or -connect)", ALLOW_ANY);
     add("-maxconnections=<n>",
-        "Maintain at most <n> automatic connections to peers (default: 125). This limit does not apply to "
-        "connections manually added via -addnode or the addnode RPC",
+        "Upper limit on automatic peer connections (default: 125); peers added with -addnode or the addnode RPC "
+        "are not counted",
         ALLOW_ANY);
-    add("-maxreceivebuffer=<n>", "Maximum per-connection receive buffer, <n>*1000 bytes (default: 5000)", ALLOW_ANY);
-    add("-maxsendbuffer=<n>", "Maximum per-connection memory usage for the send buffer, <n>*1000 bytes (default: 1000)",
+    add("-maxreceivebuffer=<n>", "Receive buffer limit of each connection, in units of 1000 bytes (default: 5000)",
         ALLOW_ANY);
-    add("-networkactive", "Enable all P2P network activity (default: 1). Can be changed by the setnetworkactive RPC command",
+    add("-maxsendbuffer=<n>", "Send buffer limit of each connection, in units of 1000 bytes (default: 1000)",
+        ALLOW_ANY);
+    add("-networkactive", "Start with peer-to-peer networking switched on (default: 1); setnetworkactive toggles it later",
         ALLOW_ANY);
     add("-peertimeout=<n>",
-        "Specify a p2p connection timeout delay in seconds. After connecting to a peer, wait this amount of time "
-        "before considering disconnection based on inactivity (minimum: 1, default: 60)",
+        "Seconds a newly connected peer may stay silent before it can be dropped as inactive (minimum: 1, "
+        "default: 60)",
         ALLOW_ANY | DEBUG_ONLY);
     add("-port=<port>",
-        "Listen for connections on <port> (default: 8333, testnet3: 18333, testnet4: 48333, signet: 38333, "
+        "Port on which peers may connect (default: 8333, testnet3: 18333, testnet4: 48333, signet: 38333, "
         "regtest: 18444)",
         ALLOW_ANY | NETWORK_ONLY);
     add("-seednode=<ip>",
-        "Connect to a node to retrieve peer addresses, and disconnect. This option can be specified multiple times "
-        "to connect to multiple nodes",
+        "Connect to this peer only to fetch addresses from it, then disconnect (may be given more than once)",
         ALLOW_ANY);
-    add("-timeout=<n>", "Specify socket connection timeout in milliseconds. If an initial attempt to connect is "
-                        "unsuccessful after this amount of time, drop it (minimum: 1, default: 5000)",
+    add("-timeout=<n>", "Milliseconds an outgoing connection attempt may take before it is given up (minimum: 1, "
+                        "default: 5000)",
         ALLOW_ANY);
     add("-whitebind=<[permissions@]addr>",
-        "Bind to the given address and add permission flags to the peers connecting to it. Use [host]:port notation "
-        "for IPv6. Allowed permissions: bloomfilter, noban, forcerelay, relay, mempool, download, addr. Specify "
-        "multiple permissions separated by commas (default: download,noban,mempool,relay). Can be specified "
-        "multiple times.",
+        "Listen on this address (IPv6 as [host]:port) and grant the listed permissions, comma-separated, to peers "
+        "arriving through it: bloomfilter, noban, forcerelay, relay, mempool, download, addr (default: "
+        "download,noban,mempool,relay). May be given more than once",
         ALLOW_ANY);
     add("-whitelist=<[permissions@]IP address or network>",
-        "Add permission flags to the peers using the given IP address (e.g. 1.2.3.4) or CIDR-notated network (e.g. "
-        "1.2.3.0/24). Uses the same permissions as -whitebind. Can be specified multiple times.",
+        "Grant permissions (those of -whitebind) to peers from this IP address, like 1.2.3.4, or network in CIDR "
+        "form, like 1.2.3.0/24. May be given more than once",
         ALLOW_ANY);
 }
 

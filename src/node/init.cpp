@@ -137,10 +137,10 @@ void RegisterNodeOptions(ArgsManager& args)
 
     // General options.
     SetupHelpOptions(args);
-    args.AddArg("-version", "Print the version and exit", ALLOW_ANY, C::OPTIONS);
+    args.AddArg("-version", "Show the version and exit", ALLOW_ANY, C::OPTIONS);
     args.AddArg("-assumevalid=<hex>",
                 "Skip script verification for this block and its ancestors when it is in the best header chain "
-                "(0 to verify every script; default: " + av_main + ", testnet3: " + av_test + ", testnet4: " +
+                "(0 = check every script; default: " + av_main + ", testnet3: " + av_test + ", testnet4: " +
                     av_test4 + ", signet: " + av_signet + ")",
                 ALLOW_ANY, C::OPTIONS);
     args.AddArg("-minimumchainwork=<hex>",
@@ -152,8 +152,8 @@ void RegisterNodeOptions(ArgsManager& args)
                     DefaultMinimumChainWork(ChainType::SIGNET) + ")",
                 ALLOW_ANY | DEBUG_ONLY, C::OPTIONS);
     args.AddArg("-blocknotify=<cmd>",
-                "Run this command whenever the best block changes, outside initial block download (%s in cmd is "
-                "replaced by the block hash)",
+                "Run this command whenever the best block changes, outside initial block download (a %s in the "
+                "command becomes the block hash)",
                 ALLOW_ANY, C::OPTIONS);
     args.AddArg("-conf=<file>",
                 "Read options from this configuration file; a relative path is relative to the data directory "
@@ -182,7 +182,7 @@ void RegisterNodeOptions(ArgsManager& args)
                 ALLOW_ANY, C::OPTIONS);
     args.AddArg("-par=<n>",
                 "Script verification threads (0 = one per core, up to " + std::to_string(MAX_SCRIPTCHECK_THREADS) +
-                    " helper threads, <0 = leave that many cores free, default: 0)",
+                    " helper threads; a negative number keeps that many cores unused; default: 0)",
                 ALLOW_ANY, C::OPTIONS);
     args.AddArg("-pid=<file>",
                 std::string("Write the process id to this file, relative to the network data directory "
@@ -190,8 +190,8 @@ void RegisterNodeOptions(ArgsManager& args)
                     DEFAULT_PID_FILE + ")",
                 ALLOW_ANY, C::OPTIONS);
     args.AddArg("-prune=<n>",
-                "Delete old block and undo files to stay under <n> MiB on disk (default: 0 = disable pruning blocks, "
-                "1 = prune only with the pruneblockchain RPC, >=" +
+                "Delete old block and undo files to stay under <n> MiB on disk (default: 0 = keep every block, "
+                "1 = delete only through the pruneblockchain RPC, >=" +
                     std::to_string(MIN_DISK_SPACE_FOR_BLOCK_FILES / 1024 / 1024) +
                     " = target size in MiB). The last " + std::to_string(MIN_BLOCKS_TO_KEEP) +
                     " blocks are always kept. Incompatible with -txindex",
@@ -211,10 +211,11 @@ void RegisterNodeOptions(ArgsManager& args)
 
     // Connection options the test framework and common configs pass; the
     // peer-to-peer layer (a later issue) is what acts on them.
-    args.AddArg("-listen", "Accept peer connections (default: 1 if no -proxy or -connect)", ALLOW_ANY,
+    args.AddArg("-listen", "Take incoming connections from peers (default: 1 if no -proxy or -connect)", ALLOW_ANY,
                 C::CONNECTION);
     args.AddArg("-port=<port>",
-                "Peer-to-peer port (default: 8333, testnet3: 18333, testnet4: 48333, signet: 38333, regtest: 18444)",
+                "Port on which peers may connect (default: 8333, testnet3: 18333, testnet4: 48333, signet: 38333, "
+                "regtest: 18444)",
                 ALLOW_ANY | NETWORK_ONLY, C::CONNECTION);
 
     // Debugging / testing.
@@ -253,7 +254,8 @@ void RegisterNodeOptions(ArgsManager& args)
                 ALLOW_ANY, C::CHAINPARAMS);
     args.AddArg("-signet", "Use the signet network (same as -chain=signet)", ALLOW_ANY, C::CHAINPARAMS);
     args.AddArg("-signetchallenge=<hex>",
-                "Signet only: blocks must satisfy this challenge script, given in hex (default: the public signet's)",
+                "Signet only: the script (hex) whose solution a block must carry to be valid (default: that of the "
+                "public signet)",
                 ALLOW_ANY | DISALLOW_NEGATION, C::CHAINPARAMS);
     args.AddArg("-testnet", "Use testnet3 (same as -chain=test; testnet4 is its successor)", ALLOW_ANY,
                 C::CHAINPARAMS);

@@ -342,10 +342,10 @@ BlockTxSource* DefaultBlockTxSource() { return g_default_tx_source; }
 
 void RegisterMiningOptions(ArgsManager& args)
 {
-    args.AddArg("-blockmaxweight=<n>", "Set maximum BIP141 block weight (default: 4000000)", ALLOW_ANY,
+    args.AddArg("-blockmaxweight=<n>", "Largest weight (BIP141 weight units) a block template may reach (default: 4000000)", ALLOW_ANY,
                 OptionsCategory::BLOCK_CREATION);
     args.AddArg("-blockmintxfee=<amt>",
-                "Set lowest fee rate (in BTC/kvB) for transactions to be included in block creation. (default: 0.00000001)",
+                "Leave transactions paying a lower fee rate than this (BTC/kvB) out of block templates (default: 0.00000001)",
                 ALLOW_ANY, OptionsCategory::BLOCK_CREATION);
 }
 

@@ -518,7 +518,7 @@ BOOST_AUTO_TEST_CASE(help_formatting)
     const std::string expected =
         "Options:\n\n"
         "  -aaa\n       First option\n\n"
-        "  -help\n       Print this help message and exit (also -h or -?)\n\n"
+        "  -help\n       Show this help and exit (also -h or -?)\n\n"
         "  -zzz=<n>\n       Last option in its section (default: 5)\n\n"
         "Connection options:\n\n"
         "  -connect=<ip>\n       Connect\n\n"

@@ -766,7 +766,7 @@ std::filesystem::path ArgsManager::GetConfigFilePath() const
 
 void SetupHelpOptions(ArgsManager& args)
 {
-    args.AddArg("-help", "Print this help message and exit (also -h or -?)", ALLOW_ANY, OptionsCategory::OPTIONS);
+    args.AddArg("-help", "Show this help and exit (also -h or -?)", ALLOW_ANY, OptionsCategory::OPTIONS);
     args.AddHiddenArgs({"-h", "-?"});
 }
 

@@ -28,10 +28,10 @@ struct TopicKind {
 };
 constexpr std::array<TopicKind, 5> TOPICS{{
     {"pubhashblock", "hashblock", "the hash of each new best block"},
-    {"pubhashtx", "hashtx", "the txid of each transaction of connected or disconnected blocks (and, once a mempool exists, of each accepted transaction)"},
+    {"pubhashtx", "hashtx", "the txid of each transaction accepted to the mempool or in a connected or disconnected block"},
     {"pubrawblock", "rawblock", "the serialization of each new best block"},
-    {"pubrawtx", "rawtx", "the serialization of each transaction of connected or disconnected blocks (and, once a mempool exists, of each accepted transaction)"},
-    {"pubsequence", "sequence", "block connections and disconnections (and mempool acceptances and removals) as hash plus label"},
+    {"pubrawtx", "rawtx", "the serialization of each transaction accepted to the mempool or in a connected or disconnected block"},
+    {"pubsequence", "sequence", "block connections and disconnections and mempool acceptances and removals, as hash plus label"},
 }};
 
 enum class Topic { HASHBLOCK, HASHTX, RAWBLOCK, RAWTX, SEQUENCE };
@@ -169,7 +169,7 @@ void RegisterZmqOptions(ArgsManager& args)
                     std::string{"Publish "} + kind.what + " on the ZeroMQ <address> (may be given more than once)",
                     ALLOW_ANY, OptionsCategory::ZMQ);
         args.AddArg(std::string{"-zmq"} + kind.type + "hwm=<n>",
-                    std::string{"Outbound message high water mark of the "} + kind.topic +
+                    std::string{"Send queue limit, in messages (ZeroMQ high water mark), of the "} + kind.topic +
                         " publisher (default: " + std::to_string(DEFAULT_ZMQ_SNDHWM) + ")",
                     ALLOW_ANY, OptionsCategory::ZMQ);
     }
