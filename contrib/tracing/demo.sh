@@ -7,8 +7,11 @@
 # so the validation:* and utxocache:* tracepoints and, through
 # contrib/tracing/log_p2p_traffic.bt, every P2P message between the two
 # nodes (net:inbound_message, net:outbound_message: handshake, block
-# announcements and downloads, pings) are seen firing live. Everything stops
-# cleanly at the end.
+# announcements and downloads, pings) are seen firing live; then, through
+# contrib/tracing/log_mempool.bt, the mempool:* tracepoints: a transaction
+# accepted (and relayed to the second node), replaced by a higher-fee one,
+# a zero-fee transaction rejected, and the replacement mined. Everything
+# stops cleanly at the end.
 #
 # Run as root from anywhere. BUILDDIR=<dir> uses an existing configured build
 # directory instead of the release preset's build/; RPCPORT=<port> (default
@@ -43,11 +46,13 @@ node=
 node2=
 tracer=
 traffic=
+mempool=
 cleanup() {
     [ -n "$node2" ] && kill -0 "$node2" 2>/dev/null && { "${cli2[@]}" stop >/dev/null 2>&1 || kill "$node2"; wait "$node2" || true; }
     [ -n "$node" ] && kill -0 "$node" 2>/dev/null && { "${cli[@]}" stop >/dev/null 2>&1 || kill "$node"; wait "$node" || true; }
     [ -n "$tracer" ] && kill -0 "$tracer" 2>/dev/null && { kill -INT "$tracer"; wait "$tracer" || true; }
     [ -n "$traffic" ] && kill -0 "$traffic" 2>/dev/null && { kill -INT "$traffic"; wait "$traffic" || true; }
+    [ -n "$mempool" ] && kill -0 "$mempool" 2>/dev/null && { kill -INT "$mempool"; wait "$mempool" || true; }
     rm -rf "$datadir" "$datadir2"
 }
 trap cleanup EXIT
@@ -70,6 +75,17 @@ sync2() {
     echo "   the second node did not sync to $tip"
     return 1
 }
+# Waits until the tracer (pid $1) has printed the line its BEGIN block
+# prints ($3, in its log $2): bpftrace runs BEGIN once every probe is attached.
+wait_attached() {
+    for _ in $(seq 600); do
+        grep -q "$3" "$2" 2>/dev/null && { sleep 0.2; return 0; }
+        kill -0 "$1" 2>/dev/null || { echo "$4 failed"; exit 1; }
+        sleep 0.1
+    done
+    echo "$4 did not attach within 60 s"
+    exit 1
+}
 echo "== mining 101 blocks (not traced) so the first coinbase matures"
 echo "   (before the second node starts: a node at genesis is in initial block download and, as"
 echo "    Bitcoin Core, does not answer getheaders, so the second node would wait 2 minutes to ask again)"
@@ -77,6 +93,7 @@ echo "    Bitcoin Core, does not answer getheaders, so the second node would wai
 
 echo "== attaching bpftrace to pid $node"
 bpftrace -p "$node" -e '
+BEGIN { printf("Tracing validation:* and utxocache:* (every probe attached)\n"); }
 usdt:'"$bitcoind"':validation:block_connected {
   printf("validation:block_connected     height %d, %lu tx, %d inputs, %lu sigops, %lu us, hash ", (int32) arg1, (uint64) arg2, (int32) arg3, (uint64) arg4, (uint64) arg5 / 1000);
   $p = arg0 + 31; unroll(32) { printf("%02x", *(uint8 *) $p); $p = $p - 1; } printf("\n");
@@ -95,22 +112,12 @@ usdt:'"$bitcoind"':utxocache:flush {
   printf("utxocache:flush    mode %u (3 = FORCE_FLUSH), %lu coins, %lu bytes, prune %u, %ld us\n", (uint32) arg1, (uint64) arg2, (uint64) arg3, (uint8) arg4, (int64) arg0);
 }' > >(grep --line-buffered -v RLIMIT_MEMLOCK | tee "$datadir/trace.log") 2>&1 &
 tracer=$!
-for _ in $(seq 600); do  # bpftrace prints "Attaching" just before the probes are live
-    grep -q '^Attaching' "$datadir/trace.log" 2>/dev/null && break
-    kill -0 "$tracer" 2>/dev/null || { echo "bpftrace failed"; exit 1; }
-    sleep 0.1
-done
-sleep 0.5
+wait_attached "$tracer" "$datadir/trace.log" '^Tracing validation' "bpftrace"
 echo "== attaching contrib/tracing/log_p2p_traffic.bt to pid $node: every P2P message, lines 'p2p: in|out TYPE peer ...'"
 sed "s|\./build/bin/bitcoind|$bitcoind|g" contrib/tracing/log_p2p_traffic.bt >"$datadir/log_p2p_traffic.bt"
 bpftrace -p "$node" "$datadir/log_p2p_traffic.bt" > >(grep --line-buffered -v RLIMIT_MEMLOCK | sed -u 's/^/p2p: /' | tee "$datadir/traffic.log") 2>&1 &
 traffic=$!
-for _ in $(seq 600); do
-    grep -q 'Attaching' "$datadir/traffic.log" 2>/dev/null && break
-    kill -0 "$traffic" 2>/dev/null || { echo "bpftrace (log_p2p_traffic.bt) failed"; exit 1; }
-    sleep 0.1
-done
-sleep 0.5
+wait_attached "$traffic" "$datadir/traffic.log" 'Logging P2P traffic' "bpftrace (log_p2p_traffic.bt)"
 echo "== starting the second node: handshake, then it downloads the 101 blocks (headers, getdata, block)"
 "$bitcoind" -datadir="$datadir2" &
 node2=$!
@@ -152,6 +159,54 @@ sleep 0.5
 "${cli[@]}" reconsiderblock "$tip"
 sync2
 sleep 0.5
+echo "== attaching contrib/tracing/log_mempool.bt to pid $node: lines 'mempool: ADDED|REPLACED|REMOVED|REJECTED ...'"
+sed "s|\./build/bin/bitcoind|$bitcoind|g" contrib/tracing/log_mempool.bt >"$datadir/log_mempool.bt"
+bpftrace -p "$node" "$datadir/log_mempool.bt" > >(grep --line-buffered -v RLIMIT_MEMLOCK | sed -u 's/^/mempool: /' | tee "$datadir/mempool.log") 2>&1 &
+mempool=$!
+wait_attached "$mempool" "$datadir/mempool.log" 'Logging mempool' "bpftrace (log_mempool.bt)"
+echo "== mempool: send a transaction (relayed to the second node), replace it, send a zero-fee one, mine"
+/usr/bin/python3 - "$datadir" "$rpcport" "$datadir2" "$((rpcport + 2))" <<'EOF'
+import sys
+import time
+from decimal import Decimal
+sys.path.insert(0, "test/functional")
+from test_framework.authproxy import AuthServiceProxy, JSONRPCException
+from test_framework.tx import AnyoneCanSpend
+
+
+def rpc(datadir, port):
+    user, password = open(f"{datadir}/regtest/.cookie").read().strip().split(":", 1)
+    return AuthServiceProxy(f"http://{user}:{password}@127.0.0.1:{port}")
+
+
+node, node2 = rpc(*sys.argv[1:3]), rpc(*sys.argv[3:5])
+acs = AnyoneCanSpend(node)
+utxo = acs.get_utxo()
+first = acs.create_self_transfer(utxo=utxo, fee=Decimal("0.0001"))
+print(f"   sendrawtransaction {first['txid']} (fee 0.0001)", flush=True)
+node.sendrawtransaction(first["hex"])
+for _ in range(300):  # inv (after a random delay of some seconds), getdata, tx
+    if first["txid"] in node2.getrawmempool():
+        print("   the second node has it in its mempool too", flush=True)
+        break
+    time.sleep(0.1)
+else:
+    print("   the second node did not get it within 30 s", flush=True)
+time.sleep(0.5)
+second = acs.create_self_transfer(utxo=utxo, fee=Decimal("0.0002"))
+print(f"   sendrawtransaction {second['txid']} (fee 0.0002): replaces the first", flush=True)
+node.sendrawtransaction(second["hex"])
+time.sleep(0.5)
+free = acs.create_self_transfer(fee=Decimal("0"))
+try:
+    node.sendrawtransaction(free["hex"])
+except JSONRPCException as e:
+    print(f"   sendrawtransaction {free['txid']} (fee 0): {e.error['message']}", flush=True)
+time.sleep(0.5)
+print(f"   mined in block {node.generatetoaddress(1, acs.address)[0]}", flush=True)
+EOF
+sync2
+sleep 0.5
 echo "== ping (RPC) on the first node: a ping to the second node and its pong"
 "${cli[@]}" ping
 sleep 1
@@ -166,6 +221,9 @@ sleep 1
 kill -INT "$traffic" 2>/dev/null || true
 wait "$traffic" 2>/dev/null || true
 traffic=
+kill -INT "$mempool" 2>/dev/null || true
+wait "$mempool" 2>/dev/null || true
+mempool=
 kill -INT "$tracer" 2>/dev/null || true
 wait "$tracer" 2>/dev/null || true
 tracer=
