@@ -80,6 +80,10 @@ struct AcceptArgs {
     // false: a conflict with the mempool is refused outright
     // ("bip125-replacement-disallowed"): testmempoolaccept of a package.
     bool allow_replacement = true;
+    // Stop before the script checks (a valid result means every other check
+    // passed): testmempoolaccept of a package runs the scripts only after the
+    // package-wide checks, as Core.
+    bool skip_scripts = false;
 };
 
 std::string Hex(const uint256& h) { return h.GetHex(); }
@@ -460,6 +464,18 @@ MempoolAcceptResult AcceptSingle(ChainstateManager& chainman, TxMempool& pool, c
         return Invalid(TxValidationResult::MEMPOOL_POLICY, "max feerate exceeded");
     }
 
+    auto valid_result = [&] {
+        MempoolAcceptResult res;
+        res.m_result_type = MempoolAcceptResult::ResultType::VALID;
+        res.m_vsize = vsize;
+        res.m_base_fees = fee;
+        res.m_effective_feerate_sat_per_kvb = FeeRate(modified_fee, vsize).GetFeePerK();
+        res.m_wtxids_fee_calculations = {tx.GetWitnessHash()};
+        res.m_replaced_txids.assign(all_conflicts.begin(), all_conflicts.end());
+        return res;
+    };
+    if (args.skip_scripts) return valid_result();
+
     // Scripts, through the signature cache shared with block validation.
     {
         PrecomputedTransactionData txdata;
@@ -506,13 +522,7 @@ MempoolAcceptResult AcceptSingle(ChainstateManager& chainman, TxMempool& pool, c
         }
     }
 
-    MempoolAcceptResult res;
-    res.m_result_type = MempoolAcceptResult::ResultType::VALID;
-    res.m_vsize = vsize;
-    res.m_base_fees = fee;
-    res.m_effective_feerate_sat_per_kvb = FeeRate(modified_fee, vsize).GetFeePerK();
-    res.m_wtxids_fee_calculations = {tx.GetWitnessHash()};
-    res.m_replaced_txids.assign(all_conflicts.begin(), all_conflicts.end());
+    MempoolAcceptResult res = valid_result();
     if (args.test_accept) return res;
 
     // Finalize: replaced transactions leave, the new one enters.
@@ -588,25 +598,25 @@ static PackageMempoolAcceptResult AcceptPackage(ChainstateManager& chainman, TxM
         out.m_state.Invalid(TxValidationResult::CONSENSUS, "package-not-sorted");  // nothing to do
         return out;
     }
-    // Context-free package checks.
+    // Context-free package checks, in Core's order (IsWellFormedPackage).
     if (package.size() > 25) {
         out.m_state.Invalid(TxValidationResult::CONSENSUS, "package-too-many-transactions");
         return out;
     }
     int64_t total_weight = 0;
+    for (const TransactionRef& tx : package) total_weight += GetTransactionWeight(*tx);
+    if (package.size() > 1 && total_weight > 404000) {
+        out.m_state.Invalid(TxValidationResult::CONSENSUS, "package-too-large");
+        return out;
+    }
     std::set<uint256> txids;
     for (const TransactionRef& tx : package) {
-        total_weight += GetTransactionWeight(*tx);
         if (!txids.insert(tx->GetHash()).second) {
             out.m_state.Invalid(TxValidationResult::CONSENSUS, "package-contains-duplicates");
             return out;
         }
     }
-    if (package.size() > 1 && total_weight > 404000) {
-        out.m_state.Invalid(TxValidationResult::CONSENSUS, "package-too-large");
-        return out;
-    }
-    // Topology: no member spends a later one; the last spends every other (child-with-parents).
+    // Topology: no member spends a later one.
     for (size_t i = 0; i < package.size(); ++i) {
         for (const TxIn& in : package[i]->vin) {
             for (size_t j = i + 1; j < package.size(); ++j) {
@@ -618,6 +628,23 @@ static PackageMempoolAcceptResult AcceptPackage(ChainstateManager& chainman, TxM
         }
     }
     if (package.size() > 1) {
+        // Conflicts between members. A transaction's inputs are added all at
+        // once: one spending the same outpoint twice is left to
+        // CheckTransaction ("bad-txns-inputs-duplicate").
+        std::set<OutPoint> inputs;
+        for (const TransactionRef& tx : package) {
+            for (const TxIn& in : tx->vin) {
+                if (inputs.count(in.prevout)) {
+                    out.m_state.Invalid(TxValidationResult::CONSENSUS, "conflict-in-package");
+                    return out;
+                }
+            }
+            for (const TxIn& in : tx->vin) inputs.insert(in.prevout);
+        }
+    }
+    // Submitting: the last member spends every other (child-with-parents).
+    // A dry run (testmempoolaccept) takes any sorted set of transactions.
+    if (package.size() > 1 && !test_accept) {
         const Transaction& child = *package.back();
         std::set<uint256> spent;
         for (const TxIn& in : child.vin) spent.insert(in.prevout.hash);
@@ -625,16 +652,6 @@ static PackageMempoolAcceptResult AcceptPackage(ChainstateManager& chainman, TxM
             if (!spent.count(package[i]->GetHash())) {
                 out.m_state.Invalid(TxValidationResult::CONSENSUS, "package-not-child-with-parents");
                 return out;
-            }
-        }
-        // Conflicts inside the package.
-        std::set<OutPoint> inputs;
-        for (const TransactionRef& tx : package) {
-            for (const TxIn& in : tx->vin) {
-                if (!inputs.insert(in.prevout).second) {
-                    out.m_state.Invalid(TxValidationResult::CONSENSUS, "conflict-in-package");
-                    return out;
-                }
             }
         }
     }
@@ -685,9 +702,62 @@ static PackageMempoolAcceptResult AcceptPackage(ChainstateManager& chainman, TxM
         return false;
     };
 
-    // Pass 1: each transaction alone (dry run when test_accept, with earlier
-    // members' outputs visible).
-    std::map<OutPoint, TxOut> extra;
+    if (test_accept) {
+        // testmempoolaccept of several transactions (Core's
+        // AcceptMultipleTransactions): no CPFP and no replacement. Each
+        // member in order, with the earlier members' outputs visible, must
+        // pass every single-transaction check on its own fee; one already in
+        // the mempool fails ("txn-already-in-mempool"). The first failure
+        // ends the run with only that member's verdict: the others were not
+        // fully validated.
+        std::map<OutPoint, TxOut> extra;
+        std::map<uint256, int64_t> vsizes;
+        for (const TransactionRef& tx : package) {
+            AcceptArgs args;
+            args.accept_time = now;
+            args.test_accept = true;
+            args.extra_coins = extra;
+            args.client_max_feerate = max_sane_feerate;
+            args.allow_replacement = false;
+            args.skip_scripts = true;
+            args.mempool_ancestors_out = &member_ancestors[tx->GetWitnessHash()];
+            MempoolAcceptResult r = AcceptLocked(chainman, pool, tx, args);
+            if (r.m_result_type != MempoolAcceptResult::ResultType::VALID) {
+                out.m_state.Invalid(TxValidationResult::CONSENSUS, "transaction failed");
+                out.m_tx_results.clear();
+                out.m_tx_results.emplace(tx->GetWitnessHash(), std::move(r));
+                return out;
+            }
+            vsizes[tx->GetWitnessHash()] = *r.m_vsize;
+            add_outputs(extra, *tx);
+        }
+        // Every member passed alone: the package-wide rules (package errors).
+        if (!package_truc_ok(package, vsizes) || !package_limits_ok(package, vsizes) || !package_dust_ok(package)) {
+            return out;
+        }
+        // The scripts last, as Core: a failure there leaves the verdicts of
+        // the members before it.
+        extra.clear();
+        for (const TransactionRef& tx : package) {
+            AcceptArgs args;
+            args.accept_time = now;
+            args.test_accept = true;
+            args.extra_coins = extra;
+            args.client_max_feerate = max_sane_feerate;
+            args.allow_replacement = false;
+            MempoolAcceptResult r = AcceptLocked(chainman, pool, tx, args);
+            const bool valid = r.m_result_type == MempoolAcceptResult::ResultType::VALID;
+            out.m_tx_results.emplace(tx->GetWitnessHash(), std::move(r));
+            if (!valid) {
+                out.m_state.Invalid(TxValidationResult::CONSENSUS, "transaction failed");
+                return out;
+            }
+            add_outputs(extra, *tx);
+        }
+        return out;
+    }
+
+    // Submitting. Pass 1: each transaction alone.
     std::vector<size_t> reconsider;
     bool failed = false;
     for (size_t i = 0; i < package.size(); ++i) {
@@ -714,27 +784,17 @@ static PackageMempoolAcceptResult AcceptPackage(ChainstateManager& chainman, TxM
             out.m_tx_results.emplace(wtxid, r);
             continue;
         }
-        if (!reconsider.empty() && test_accept) {
-            // An earlier member waits for the child's fees: judge the rest
-            // together with it below.
-            reconsider.push_back(i);
-            continue;
-        }
-        // Submitting, every member is tried alone as in Core, also after an
-        // earlier one had to wait: an independent parent enters on its own
+        // Every member is tried alone as in Core, also after an earlier one
+        // had to wait: an independent parent enters on its own
         // (then it is a mempool ancestor in the package pass, which matters
         // for package RBF), a child of a waiting parent misses its inputs
         // and waits too.
         AcceptArgs args;
         args.accept_time = now;
-        args.test_accept = test_accept;
-        args.extra_coins = extra;
         args.client_max_feerate = max_sane_feerate;
-        args.package_submission = !test_accept;
-        // A package dry run (testmempoolaccept) may not conflict with the mempool, as Core.
-        args.allow_replacement = !test_accept;
+        args.package_submission = true;
         // Alone, a member may evict its TRUC sibling; not in the package pass.
-        args.allow_sibling_eviction = !test_accept;
+        args.allow_sibling_eviction = true;
         args.mempool_ancestors_out = &member_ancestors[wtxid];
         MempoolAcceptResult r = AcceptLocked(chainman, pool, tx, args);
         const bool invalid = r.m_result_type != MempoolAcceptResult::ResultType::VALID;
@@ -746,7 +806,6 @@ static PackageMempoolAcceptResult AcceptPackage(ChainstateManager& chainman, TxM
         } else if (invalid) {
             failed = true;
         }
-        if (test_accept) add_outputs(extra, *tx);
         out.m_tx_results[wtxid] = r;
         if (invalid && !waits && i + 1 < package.size()) break;
     }
@@ -759,22 +818,7 @@ static PackageMempoolAcceptResult AcceptPackage(ChainstateManager& chainman, TxM
         }
         return out;
     }
-    if (reconsider.empty()) {
-        if (test_accept) {
-            std::vector<TransactionRef> fresh;
-            std::map<uint256, int64_t> vsizes;
-            for (const TransactionRef& tx : package) {
-                const auto it = out.m_tx_results.find(tx->GetWitnessHash());
-                if (it == out.m_tx_results.end() || it->second.m_result_type != MempoolAcceptResult::ResultType::VALID) {
-                    continue;
-                }
-                fresh.push_back(tx);
-                vsizes[tx->GetWitnessHash()] = *it->second.m_vsize;
-            }
-            if (package_truc_ok(fresh, vsizes) && package_limits_ok(fresh, vsizes)) package_dust_ok(fresh);
-        }
-        return out;
-    }
+    if (reconsider.empty()) return out;
 
     // Pass 2 (CPFP): the members below the minimum fee together with the
     // child, judged by their combined feerate.
@@ -795,7 +839,6 @@ static PackageMempoolAcceptResult AcceptPackage(ChainstateManager& chainman, TxM
         args.skip_fee_checks = true;
         args.extra_coins = extra2;
         args.client_max_feerate = max_sane_feerate;
-        args.allow_replacement = !test_accept;
         args.mempool_ancestors_out = &member_ancestors[package[idx]->GetWitnessHash()];
         args.package_rbf = package_rbf;
         args.direct_conflicts_out = &member_conflicts[dry.size()];
@@ -812,22 +855,14 @@ static PackageMempoolAcceptResult AcceptPackage(ChainstateManager& chainman, TxM
         dry.push_back(r);
     }
     {
-        // Not yet in the pool: the members judged here, and with test_accept
-        // also those that passed alone above.
+        // Not yet in the pool: the members judged here.
         std::vector<TransactionRef> fresh;
         std::map<uint256, int64_t> vsizes;
         for (size_t i = 0; i < package.size(); ++i) {
             const uint256& wtxid = package[i]->GetWitnessHash();
             const auto pos = std::find(members.begin(), members.end(), i);
-            if (pos != members.end()) {
-                vsizes[wtxid] = *dry[pos - members.begin()].m_vsize;
-            } else if (const auto it = out.m_tx_results.find(wtxid);
-                       test_accept && it != out.m_tx_results.end() &&
-                       it->second.m_result_type == MempoolAcceptResult::ResultType::VALID) {
-                vsizes[wtxid] = *it->second.m_vsize;
-            } else {
-                continue;
-            }
+            if (pos == members.end()) continue;
+            vsizes[wtxid] = *dry[pos - members.begin()].m_vsize;
             fresh.push_back(package[i]);
         }
         if (!package_truc_ok(fresh, vsizes)) return out;
@@ -862,20 +897,17 @@ static PackageMempoolAcceptResult AcceptPackage(ChainstateManager& chainman, TxM
     const Amount package_rate = FeeRate(fees, vsize).GetFeePerK();
     for (size_t k = 0; k < members.size(); ++k) {
         const size_t idx = members[k];
-        MempoolAcceptResult r = dry[k];
-        if (!test_accept) {
-            AcceptArgs args;
-            args.accept_time = now;
-            args.skip_fee_checks = true;
-            args.client_max_feerate = max_sane_feerate;
-            args.package_submission = true;
-            args.package_rbf = package_rbf;  // checked above
-            r = AcceptLocked(chainman, pool, package[idx], args);
-            if (!r.IsValid()) {
-                out.m_tx_results[package[idx]->GetWitnessHash()] = r;
-                out.m_state.Invalid(TxValidationResult::CONSENSUS, "transaction failed");
-                return out;
-            }
+        AcceptArgs args;
+        args.accept_time = now;
+        args.skip_fee_checks = true;
+        args.client_max_feerate = max_sane_feerate;
+        args.package_submission = true;
+        args.package_rbf = package_rbf;  // checked above
+        MempoolAcceptResult r = AcceptLocked(chainman, pool, package[idx], args);
+        if (!r.IsValid()) {
+            out.m_tx_results[package[idx]->GetWitnessHash()] = r;
+            out.m_state.Invalid(TxValidationResult::CONSENSUS, "transaction failed");
+            return out;
         }
         r.m_effective_feerate_sat_per_kvb = package_rate;
         r.m_wtxids_fee_calculations = wtxids;

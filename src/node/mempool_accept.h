@@ -65,19 +65,31 @@ struct PackageMempoolAcceptResult {
     bool IsValid() const { return m_state.IsValid(); }
 };
 
-// Package of topologically sorted transactions: at least 1-parent-1-child
-// (child last, spending every other member). Each transaction alone first;
-// parents below the minimum fee (below -minrelaytxfee: TRUC parents only)
-// are retried with the child's fee (CPFP), and a parent that cannot pay for
-// its replacements alone may replace them with its child (package RBF,
-// 1-parent-1-child only). Package-wide failures ("TRUC-violation",
-// "package RBF failed: ...") are in m_state with Core's debug strings.
-// test_accept: nothing is added, no member may conflict with the mempool
-// ("bip125-replacement-disallowed"), and the new members' limits are checked
-// together ("package-mempool-limits"). Otherwise the members go in untrimmed
-// and the mempool is trimmed once at the end (a member that did not survive:
-// "mempool full"). max_sane_feerate (sat/kvB, 0: none) caps each member's
-// own modified feerate before anything is added ("max feerate exceeded").
+// Package of topologically sorted transactions (at most 25, 404,000 weight
+// units, no duplicates, no two members spending the same outpoint).
+// Package-wide failures ("TRUC-violation", "package-mempool-limits",
+// "unspent-dust", "package RBF failed: ...", the well-formedness reasons)
+// are in m_state with Core's debug strings; "transaction failed" there means
+// a member failed on its own (its reason is in m_tx_results).
+// test_accept (testmempoolaccept, as Core's AcceptMultipleTransactions): any
+// set of transactions; nothing is added. Each member in order, with the
+// earlier members' outputs visible, must pass every single-transaction check
+// on its own fee (no CPFP), may not conflict with the mempool
+// ("bip125-replacement-disallowed") nor be in it ("txn-already-in-mempool").
+// The first failure stops the run and only that member has a result (except
+// for a script failure, which comes after the package-wide checks and leaves
+// the results of the members before it). When every member passes alone, the
+// package-wide TRUC, limit ("package-mempool-limits") and ephemeral dust
+// rules apply.
+// Otherwise (submitpackage) the package is a child with its parents (child
+// last, spending every other member). Each transaction alone first; parents
+// below the minimum fee (below -minrelaytxfee: TRUC parents only) are retried
+// with the child's fee (CPFP), and a parent that cannot pay for its
+// replacements alone may replace them with its child (package RBF,
+// 1-parent-1-child only). The members go in untrimmed and the mempool is
+// trimmed once at the end (a member that did not survive: "mempool full").
+// max_sane_feerate (sat/kvB, 0: none) caps each member's own modified feerate
+// before anything is added ("max feerate exceeded").
 // No CPFP / RBF carve-out of the limits for package members (as Core).
 PackageMempoolAcceptResult ProcessNewPackage(ChainstateManager& chainman, TxMempool& pool,
                                              const std::vector<TransactionRef>& package, bool test_accept,

@@ -1102,17 +1102,23 @@ Json TestMempoolAccept(const RPCRequest& request)
                         node::AcceptToMemoryPool(chainman, pool, txs[0], GetTime(), false, /*test_accept=*/true));
     } else {
         node::PackageMempoolAcceptResult pr = node::ProcessNewPackage(chainman, pool, txs, /*test_accept=*/true);
-        if (!pr.m_state.IsValid()) package_error = pr.m_state.ToString();
+        // As Core, "package-error" is for package policy failures; "transaction
+        // failed" only says that a member failed, which its own result shows.
+        if (!pr.m_state.IsValid() && pr.m_state.GetRejectReason() != "transaction failed") {
+            package_error = pr.m_state.ToString();
+        }
         results = std::move(pr.m_tx_results);
     }
     Json out = Json::array();
+    // After a transaction over maxfeerate the rest get no verdict, as Core.
+    bool exit_early = false;
     for (const TransactionRef& tx : txs) {
         Json r = Json::object();
         r["txid"] = tx->GetHash().GetHex();
         r["wtxid"] = tx->GetWitnessHash().GetHex();
         if (!package_error.empty()) r["package-error"] = package_error;
         const auto it = results.find(tx->GetWitnessHash());
-        if (it == results.end()) {
+        if (exit_early || it == results.end()) {
             out.push_back(std::move(r));
             continue;
         }
@@ -1124,6 +1130,7 @@ Json TestMempoolAccept(const RPCRequest& request)
             if (max_fee && fee > max_fee) {
                 r["allowed"] = false;
                 r["reject-reason"] = "max-fee-exceeded";
+                exit_early = true;
             } else {
                 r["allowed"] = true;
                 r["vsize"] = vsize;
@@ -1233,8 +1240,11 @@ void RegisterMempoolSubmitRPCCommands(RPCTable& table)
     table.Register({"rawtransactions", "testmempoolaccept",
                     "Dry-run mempool admission for one or more hex-encoded serialized transactions and report, per "
                     "transaction, whether it would get in. Nothing is added to the mempool.\n\nWhen several transactions are "
-                    "given, list each parent ahead of its children; they are then judged as a package, and none may "
-                    "conflict with one another or with anything already in the mempool.\n\nAt most 25 transactions per call.\n\n"
+                    "given (related or not), list each parent ahead of its children; package rules then apply: none may "
+                    "conflict with another or with the mempool, or already be in the mempool, and each must pay for "
+                    "itself (a child's fee does not count for its parents).\nValidation stops at the first failing "
+                    "transaction, so the others may come back without an \"allowed\" verdict.\n\nAt most 25 "
+                    "transactions per call.\n\n"
                     "Both consensus rules and local policy rules are checked.",
                     {{"rawtxs", T::ARR, false, "required", "List of serialized transactions, each hex-encoded."},
                      {"maxfeerate", T::AMOUNT, true, "default=\"0.10\"",

@@ -354,9 +354,13 @@ BOOST_AUTO_TEST_CASE(cpfp_package)
     child_out.value -= 5000;
     const TransactionRef child = s.fx.Spend({ChainFixture::Output(parent, 0)}, {child_out}, TxIn::SEQUENCE_FINAL, 3);
     BOOST_CHECK_EQUAL(s.Accept(parent).m_state.GetRejectReason(), "min relay fee not met");
+    // A dry run (testmempoolaccept) has no CPFP: the parent fails on its own
+    // fee and the child is not judged.
     auto tested = ProcessNewPackage(s.fx.Chainman(), *s.pool, {parent, child}, /*test_accept=*/true);
-    for (const auto& [w, tr] : tested.m_tx_results) BOOST_TEST_MESSAGE(w.GetHex() << " " << tr.m_state.ToString());
-    BOOST_CHECK_MESSAGE(tested.IsValid(), tested.m_state.ToString());
+    BOOST_CHECK_EQUAL(tested.m_state.GetRejectReason(), "transaction failed");
+    BOOST_CHECK_EQUAL(tested.m_tx_results.size(), 1U);
+    BOOST_CHECK_EQUAL(tested.m_tx_results.at(parent->GetWitnessHash()).m_state.GetRejectReason(),
+                      "min relay fee not met");
     BOOST_CHECK_EQUAL(s.pool->size(), 0U);
     auto res = ProcessNewPackage(s.fx.Chainman(), *s.pool, {parent, child}, /*test_accept=*/false);
     for (const auto& [w, tr] : res.m_tx_results) BOOST_TEST_MESSAGE(w.GetHex() << " " << tr.m_state.ToString());
@@ -365,11 +369,16 @@ BOOST_AUTO_TEST_CASE(cpfp_package)
     BOOST_CHECK(s.pool->exists(child->GetHash()));
     const auto& pr = res.m_tx_results.at(parent->GetWitnessHash());
     BOOST_CHECK_EQUAL(pr.m_wtxids_fee_calculations.size(), 2U);
-    // Not child-with-parents.
+    // Not child-with-parents: refused for submission, fine for a dry run.
     const TransactionRef x = s.fx.SpendTo(s.Coinbase(1), 1000);
     const TransactionRef y = s.fx.SpendTo(s.Coinbase(2), 1000);
-    res = ProcessNewPackage(s.fx.Chainman(), *s.pool, {x, y}, true);
+    res = ProcessNewPackage(s.fx.Chainman(), *s.pool, {x, y}, false);
     BOOST_CHECK_EQUAL(res.m_state.GetRejectReason(), "package-not-child-with-parents");
+    res = ProcessNewPackage(s.fx.Chainman(), *s.pool, {x, y}, true);
+    BOOST_CHECK_MESSAGE(res.IsValid(), res.m_state.ToString());
+    BOOST_CHECK_EQUAL(res.m_tx_results.size(), 2U);
+    for (const auto& [w, tr] : res.m_tx_results) BOOST_CHECK(tr.m_result_type == MempoolAcceptResult::ResultType::VALID);
+    BOOST_CHECK_EQUAL(s.pool->size(), 2U);
     s.Check();
 }
 
@@ -663,6 +672,89 @@ BOOST_AUTO_TEST_CASE(package_limits_and_conflicts)
     s.Check();
 }
 
+// A package dry run (testmempoolaccept) takes any sorted, consistent set of
+// transactions and judges each alone, in order: the first failure stops it
+// with only that member's result, except a script failure (checked last),
+// which leaves the results of the members before it.
+BOOST_AUTO_TEST_CASE(test_accept_package)
+{
+    MempoolSetup s;
+    auto dry_run = [&](const std::vector<TransactionRef>& txs) {
+        return ProcessNewPackage(s.fx.Chainman(), *s.pool, txs, /*test_accept=*/true);
+    };
+    const TransactionRef a = s.fx.SpendTo(s.Coinbase(0), 1000);
+    const TransactionRef b = s.fx.SpendTo(s.Coinbase(1), 1000);
+    const TransactionRef b_child = s.fx.SpendTo(ChainFixture::Output(b, 0), 1000);
+
+    // Unrelated transactions and a chain together; each on its own fee.
+    auto res = dry_run({a, b, b_child});
+    BOOST_CHECK_MESSAGE(res.IsValid(), res.m_state.ToString());
+    BOOST_REQUIRE_EQUAL(res.m_tx_results.size(), 3U);
+    for (const auto& tx : {a, b, b_child}) {
+        const auto& r = res.m_tx_results.at(tx->GetWitnessHash());
+        BOOST_CHECK(r.m_result_type == MempoolAcceptResult::ResultType::VALID);
+        BOOST_CHECK(r.m_wtxids_fee_calculations == std::vector<uint256>{tx->GetWitnessHash()});
+        BOOST_CHECK_EQUAL(*r.m_effective_feerate_sat_per_kvb, FeeRate(1000, *r.m_vsize).GetFeePerK());
+    }
+    BOOST_CHECK_EQUAL(s.pool->size(), 0U);
+
+    // Missing inputs in the last member: only its result.
+    const TransactionRef unknown = s.fx.SpendTo(s.Coinbase(2), 1000);
+    const TransactionRef orphan = s.fx.SpendTo(ChainFixture::Output(unknown, 0), 1000);
+    res = dry_run({a, b, orphan});
+    BOOST_CHECK_EQUAL(res.m_state.GetRejectReason(), "transaction failed");
+    BOOST_REQUIRE_EQUAL(res.m_tx_results.size(), 1U);
+    BOOST_CHECK(res.m_tx_results.at(orphan->GetWitnessHash()).m_state.GetTxResult() ==
+                TxValidationResult::MISSING_INPUTS);
+
+    // A bad signature: the members before it keep their verdicts...
+    MutableTransaction m(*s.fx.SpendTo(s.Coinbase(3), 1000));
+    m.vin[0].witness.stack[0][10] ^= 1;
+    const TransactionRef bad_sig = MakeTransactionRef(std::move(m));
+    res = dry_run({a, b, bad_sig});
+    BOOST_CHECK_EQUAL(res.m_state.GetRejectReason(), "transaction failed");
+    BOOST_REQUIRE_EQUAL(res.m_tx_results.size(), 3U);
+    BOOST_CHECK(res.m_tx_results.at(a->GetWitnessHash()).IsValid());
+    BOOST_CHECK(res.m_tx_results.at(b->GetWitnessHash()).IsValid());
+    BOOST_CHECK(res.m_tx_results.at(bad_sig->GetWitnessHash()).m_state.GetRejectReason().starts_with(
+        "mempool-script-verify-flag-failed"));
+    // ...and scripts come after every other check of every member.
+    res = dry_run({bad_sig, orphan});
+    BOOST_REQUIRE_EQUAL(res.m_tx_results.size(), 1U);
+    BOOST_CHECK(res.m_tx_results.count(orphan->GetWitnessHash()));
+
+    // A member spending the same outpoint twice: its own consensus failure,
+    // not a conflict between members.
+    TxOut pay = s.Coinbase(5).out;
+    pay.value -= 1000;
+    const TransactionRef twice = s.fx.Spend({s.Coinbase(5), s.Coinbase(5)}, {pay});
+    res = dry_run({b, twice});
+    BOOST_CHECK_EQUAL(res.m_state.GetRejectReason(), "transaction failed");
+    BOOST_CHECK_EQUAL(res.m_tx_results.at(twice->GetWitnessHash()).m_state.GetRejectReason(),
+                      "bad-txns-inputs-duplicate");
+
+    // Well-formedness: package errors without results.
+    const TransactionRef c1 = s.fx.SpendTo(s.Coinbase(4), 1000);
+    const TransactionRef c2 = s.fx.SpendTo(s.Coinbase(4), 2000);
+    for (const auto& [txs, reason] : std::vector<std::pair<std::vector<TransactionRef>, std::string>>{
+             {{c1, c2}, "conflict-in-package"},
+             {{b_child, b}, "package-not-sorted"},
+             {{b, b}, "package-contains-duplicates"}}) {
+        res = dry_run(txs);
+        BOOST_CHECK_EQUAL(res.m_state.GetRejectReason(), reason);
+        BOOST_CHECK(res.m_tx_results.empty());
+    }
+
+    // A member already in the mempool fails, the rest are not judged.
+    BOOST_REQUIRE(s.Accept(a).IsValid());
+    res = dry_run({a, b});
+    BOOST_CHECK_EQUAL(res.m_state.GetRejectReason(), "transaction failed");
+    BOOST_REQUIRE_EQUAL(res.m_tx_results.size(), 1U);
+    BOOST_CHECK_EQUAL(res.m_tx_results.at(a->GetWitnessHash()).m_state.GetRejectReason(), "txn-already-in-mempool");
+    BOOST_CHECK_EQUAL(s.pool->size(), 1U);
+    s.Check();
+}
+
 // Ephemeral dust: the dust output of a 0-fee parent must be spent by its
 // child, alone ("missing-ephemeral-spends") and in a package ("unspent-dust").
 BOOST_AUTO_TEST_CASE(ephemeral_dust_spends)
@@ -686,16 +778,23 @@ BOOST_AUTO_TEST_CASE(ephemeral_dust_spends)
     // Package (TRUC, so the 0-fee parent may be paid for by its child).
     const TransactionRef parent = dusty_parent(0, 3);
     const TransactionRef lazy = child_of(parent, false, 3);
-    for (bool test_accept : {true, false}) {
-        auto res = ProcessNewPackage(s.fx.Chainman(), *s.pool, {parent, lazy}, test_accept);
+    auto check_unspent_dust = [&](const PackageMempoolAcceptResult& res, const TransactionRef& child, bool dry) {
         BOOST_CHECK_EQUAL(res.m_state.GetRejectReason(), "unspent-dust");
-        const auto& cr = res.m_tx_results.at(lazy->GetWitnessHash());
+        // A dry run has the child's result alone.
+        if (dry) BOOST_CHECK_EQUAL(res.m_tx_results.size(), 1U);
+        const auto& cr = res.m_tx_results.at(child->GetWitnessHash());
         BOOST_CHECK_EQUAL(cr.m_state.GetRejectReason(), "missing-ephemeral-spends");
-        BOOST_CHECK_EQUAL(cr.m_state.GetDebugMessage(), "tx " + lazy->GetHash().GetHex() + " (wtxid=" +
-                                                            lazy->GetWitnessHash().GetHex() +
+        BOOST_CHECK_EQUAL(cr.m_state.GetDebugMessage(), "tx " + child->GetHash().GetHex() + " (wtxid=" +
+                                                            child->GetWitnessHash().GetHex() +
                                                             ") did not spend parent's ephemeral dust");
         BOOST_CHECK_EQUAL(s.pool->size(), 0U);
-    }
+    };
+    check_unspent_dust(ProcessNewPackage(s.fx.Chainman(), *s.pool, {parent, lazy}, false), lazy, false);
+    // A dry run has no CPFP: the 0-fee parent fails alone before the dust rule.
+    auto dry = ProcessNewPackage(s.fx.Chainman(), *s.pool, {parent, lazy}, true);
+    BOOST_CHECK_EQUAL(dry.m_state.GetRejectReason(), "transaction failed");
+    BOOST_CHECK_EQUAL(dry.m_tx_results.at(parent->GetWitnessHash()).m_state.GetRejectReason(), "min relay fee not met");
+    BOOST_CHECK(!dry.m_tx_results.count(lazy->GetWitnessHash()));
     const TransactionRef sweeper = child_of(parent, true, 3);
     auto res = ProcessNewPackage(s.fx.Chainman(), *s.pool, {parent, sweeper}, false);
     BOOST_CHECK_MESSAGE(res.IsValid(), res.m_state.ToString());
@@ -706,6 +805,9 @@ BOOST_AUTO_TEST_CASE(ephemeral_dust_spends)
     opts.min_relay_feerate = FeeRate(0);
     s.ReplacePool(opts);
     const TransactionRef parent2 = dusty_parent(1, 2);
+    // Now a dry run of the parent with a child that leaves the dust reaches the package rule.
+    const TransactionRef lazy2 = child_of(parent2, false, 2);
+    check_unspent_dust(ProcessNewPackage(s.fx.Chainman(), *s.pool, {parent2, lazy2}, true), lazy2, true);
     auto r = s.Accept(parent2);
     BOOST_REQUIRE_MESSAGE(r.IsValid(), r.m_state.ToString());
     r = s.Accept(child_of(parent2, false, 2));

@@ -103,6 +103,7 @@ BOOST_AUTO_TEST_CASE(replaces_with_child_fees)
     BOOST_CHECK(!res.IsValid());
     BOOST_CHECK_EQUAL(res.m_tx_results.at(parent->GetWitnessHash()).m_state.GetRejectReason(),
                       "bip125-replacement-disallowed");
+    BOOST_CHECK(!res.m_tx_results.count(child->GetWitnessHash()));
     BOOST_CHECK(s.pool.exists(original->GetHash()));
 
     res = s.Submit({parent, child});

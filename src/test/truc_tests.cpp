@@ -145,12 +145,17 @@ BOOST_AUTO_TEST_CASE(ancestor_and_descendant_limits)
     // A second child without sibling eviction (a package's dry run): the
     // parent's descendant slot is taken.
     const TransactionRef sibling = s.Make({ChainFixture::Output(parent, 2)}, 5000, 3);
-    const auto pkg = ProcessNewPackage(s.fx.Chainman(), *s.pool, {parent, sibling}, /*test_accept=*/true);
+    auto pkg = ProcessNewPackage(s.fx.Chainman(), *s.pool, {sibling}, /*test_accept=*/true);
     BOOST_CHECK(!pkg.IsValid());
-    const auto& sr = pkg.m_tx_results.at(sibling->GetWitnessHash());
-    CheckTruc(sr, "tx " + Describe(parent) + " would exceed descendant count limit");
-    BOOST_CHECK(pkg.m_tx_results.at(parent->GetWitnessHash()).m_result_type ==
-                MempoolAcceptResult::ResultType::MEMPOOL_ENTRY);
+    CheckTruc(pkg.m_tx_results.at(sibling->GetWitnessHash()),
+              "tx " + Describe(parent) + " would exceed descendant count limit");
+    // With its parent, which is in the mempool already: the parent fails
+    // ("txn-already-in-mempool") and the sibling is not judged.
+    pkg = ProcessNewPackage(s.fx.Chainman(), *s.pool, {parent, sibling}, /*test_accept=*/true);
+    BOOST_CHECK_EQUAL(pkg.m_state.GetRejectReason(), "transaction failed");
+    BOOST_CHECK_EQUAL(pkg.m_tx_results.at(parent->GetWitnessHash()).m_state.GetRejectReason(),
+                      "txn-already-in-mempool");
+    BOOST_CHECK(!pkg.m_tx_results.count(sibling->GetWitnessHash()));
     s.Check();
 }
 
@@ -283,7 +288,18 @@ BOOST_AUTO_TEST_CASE(package_checks)
     const std::string fat = "version=3 child tx " + Describe(fat_child) + " is too big: " +
                             std::to_string(GetVirtualTransactionSize(*fat_child)) + " > 1000 virtual bytes";
     check_package({free_parent, fat_child}, false, fat);
-    check_package({free_parent, fat_child}, true, fat);
+    // A dry run has no CPFP: the parent fails on its own fee first...
+    const auto dry = ProcessNewPackage(s.fx.Chainman(), *s.pool, {free_parent, fat_child}, /*test_accept=*/true);
+    BOOST_CHECK_EQUAL(dry.m_state.GetRejectReason(), "transaction failed");
+    BOOST_CHECK_EQUAL(dry.m_tx_results.at(free_parent->GetWitnessHash()).m_state.GetRejectReason(),
+                      "min relay fee not met");
+    BOOST_CHECK(!dry.m_tx_results.count(fat_child->GetWitnessHash()));
+    // ...one that pays for itself reaches the package rule.
+    const TransactionRef paying_parent = s.Make({s.Coinbase(5)}, 1000, 3, 2);
+    const TransactionRef fat_child2 = s.Make({ChainFixture::Output(paying_parent, 0)}, 30000, 3, 40);
+    check_package({paying_parent, fat_child2}, true,
+                  "version=3 child tx " + Describe(fat_child2) + " is too big: " +
+                      std::to_string(GetVirtualTransactionSize(*fat_child2)) + " > 1000 virtual bytes");
 
     // Three generations: the middle one has a parent and a child in the package.
     const TransactionRef a = s.Make({s.Coinbase(3)}, 1000, 3, 2);

@@ -84,7 +84,9 @@ class MempoolPackageRbfTest(BitcoinTestFramework):
         # testmempoolaccept of a package allows no replacement (as Core).
         results = self.node.testmempoolaccept([parent["hex"], child["hex"]])
         assert_equal(results[0]["reject-reason"], "bip125-replacement-disallowed")
-        assert_equal(results[0]["package-error"], "transaction failed")
+        # A member's own failure, not a package error; the child is not judged.
+        assert "package-error" not in results[0], results
+        assert_equal(results[1], {"txid": child["txid"], "wtxid": child["wtxid"]})
         child = self.make([parent["new_utxos"][0]], "0.00049001")
         self.check_failure([parent, child], "package RBF failed: insufficient anti-DoS fees, rejecting replacement "
                            f"{child['txid']}, not enough additional fees to relay; 0.00000001 < 0.", startswith=True)

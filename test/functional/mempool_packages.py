@@ -65,6 +65,7 @@ class MempoolPackagesTest(BitcoinTestFramework):
         res = node.testmempoolaccept([bump["hex"], bump_child["hex"]])
         assert_equal(res[0]["allowed"], False)
         assert_equal(res[0]["reject-reason"], "too-long-mempool-chain")
+        assert "allowed" not in res[1], res  # not judged after the parent failed
 
         self.log.info("the carve-out: one small child with a single ancestor")
         res = node.testmempoolaccept([bump["hex"]])[0]

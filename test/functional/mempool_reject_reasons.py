@@ -2,11 +2,13 @@
 """Every reject reason the mempool produces (src/consensus/tx_check.cpp,
 tx_verify.cpp, src/node/policy.cpp IsStandardTx, src/node/mempool_accept.cpp)
 hit once through testmempoolaccept and checked by its exact string; package
-reasons through a multi-transaction testmempoolaccept ("package-error"; a
-package dry run may not conflict with the mempool and checks its members'
-ancestor/descendant limits together).
+reasons through a multi-transaction testmempoolaccept ("package-error" for the
+package rules; as Core, a package dry run judges each member alone on its own
+fee, may not conflict with the mempool, stops at the first failing member and
+checks its members' ancestor/descendant limits together).
 Through submitpackage: "max feerate exceeded" (its maxfeerate argument, on
-each transaction's own feerate). Through sendrawtransaction on a node with
+each transaction's own feerate), "transaction failed" and
+"package-not-validated". Through sendrawtransaction on a node with
 -maxmempool=5: "mempool full" (accepted, then evicted by the size trim of the
 same acceptance; a dry run never trims).
 
@@ -15,7 +17,10 @@ Not reachable: "bad-txns-inputvalues-outofrange" / "bad-txns-fee-outofrange"
 can be created: every output is checked against it), and
 "package-too-many-transactions" and the empty package's "package-not-sorted"
 (the RPCs refuse 0 or more than 25 transactions first; the former is in the
-unit test mempool_tests/package_limits_and_conflicts)."""
+unit test mempool_tests/package_limits_and_conflicts), and
+"package-not-child-with-parents" (testmempoolaccept takes any set of
+transactions, and submitpackage refuses another topology with an RPC error
+before validation, as Core; in the unit test mempool_tests/cpfp_package)."""
 import os
 import sys
 from decimal import Decimal
@@ -247,7 +252,10 @@ class MempoolRejectReasonsTest(BitcoinTestFramework):
         assert all(r["allowed"] for r in self.tma([p1["tx"], p2["tx"], child]))
         self.check_package([p1["tx"], p1["tx"]], "package-contains-duplicates")
         self.check_package([child, p1["tx"], p2["tx"]], "package-not-sorted")
-        self.check_package([p1["tx"], p2["tx"]], "package-not-child-with-parents")
+        # Unrelated transactions: fine for a dry run; submitpackage wants a child with its parents.
+        assert all(r["allowed"] for r in self.tma([p1["tx"], p2["tx"]]))
+        assert_raises_rpc_error(-8, "package topology disallowed. not child-with-parents",
+                                node.submitpackage, [p1["hex"], p2["hex"]])
         conflicting = self.spend(p1["tx"].vin[0].prevout, [TxOut(10000, spk)])
         child2 = self.spend([p1["new_utxo"], OutPoint(self._txid(conflicting), 0)], [TxOut(10000, spk)])
         self.check_package([p1["tx"], conflicting, child2], "conflict-in-package")
@@ -261,7 +269,17 @@ class MempoolRejectReasonsTest(BitcoinTestFramework):
         assert_raises_rpc_error(-8, "Array must contain between 1 and 25 transactions.", self.tma, [])
         bad_parent = self.spend(p1["tx"].vin[0].prevout, [p1["tx"].vout[0]], version=4)
         child3 = self.spend([OutPoint(self._txid(bad_parent), 0)], [TxOut(10000, spk)])
-        self.check_package([bad_parent, child3], "transaction failed", ["version", "package-not-validated"])
+        # A member's own failure is not a package error: it has its verdict,
+        # the members after it none.
+        results = self.tma([bad_parent, child3])
+        assert_equal(results[0]["reject-reason"], "version")
+        assert_equal(results[1], {"txid": self._txid(child3), "wtxid": child3.wtxid})
+        assert all("package-error" not in r for r in results), results
+        # submitpackage reports them as "transaction failed" / "package-not-validated".
+        res = node.submitpackage([bad_parent.serialize().hex(), child3.serialize().hex()])
+        assert_equal(res["package_msg"], "transaction failed")
+        assert_equal(res["tx-results"][child3.wtxid]["error"], "package-not-validated")
+        self.hit.update(["transaction failed", "package-not-validated"])
 
         self.log.info("package dry run: no conflict with the mempool")
         base = acs.create_self_transfer(fee=Decimal("0.0001"))
@@ -270,8 +288,10 @@ class MempoolRejectReasonsTest(BitcoinTestFramework):
         double = self.spend(base["tx"].vin[0].prevout, [TxOut(base_value - 50000, spk)])
         double_child = self.spend(OutPoint(self._txid(double), 0), [TxOut(base_value - 60000, spk)])
         assert_equal(self.tma([double])[0]["allowed"], True)  # alone: a valid replacement
-        self.check_package([double, double_child], "transaction failed",
-                           ["bip125-replacement-disallowed", "package-not-validated"])
+        results = self.tma([double, double_child])
+        assert_equal(results[0]["reject-reason"], "bip125-replacement-disallowed")
+        assert_equal(results[1], {"txid": self._txid(double_child), "wtxid": double_child.wtxid})
+        self.hit.add("bip125-replacement-disallowed")
 
         self.log.info("package dry run: the members' limits together (package-mempool-limits)")
         tip = acs.create_self_transfer(fee=Decimal("0.0001"))
@@ -290,10 +310,18 @@ class MempoolRejectReasonsTest(BitcoinTestFramework):
         dust_parent = self.spend(du, [TxOut(sat(du["value"]), spk), TxOut(0, spk)], version=3)  # 0-fee TRUC
         dust_pid = self._txid(dust_parent)
         lazy = self.spend(OutPoint(dust_pid, 0), [TxOut(sat(du["value"]) - 10000, spk)], version=3)
-        self.check_package([dust_parent, lazy], "unspent-dust", [None, "missing-ephemeral-spends"])
+        # A dry run has no CPFP: the 0-fee parent fails on its own fee (the
+        # package form is checked below at -minrelaytxfee=0).
+        results = self.tma([dust_parent, lazy])
+        assert_equal(results[0]["reject-reason"], "min relay fee not met")
+        assert "allowed" not in results[1], results
+        res = node.submitpackage([dust_parent.serialize().hex(), lazy.serialize().hex()])
+        assert_equal(res["package_msg"], "unspent-dust")
+        assert res["tx-results"][lazy.wtxid]["error"].startswith("missing-ephemeral-spends"), res
         sweep = self.spend([OutPoint(dust_pid, 0), OutPoint(dust_pid, 1)], [TxOut(sat(du["value"]) - 10000, spk)],
                            version=3)
-        assert all(r["allowed"] for r in self.tma([dust_parent, sweep]))
+        res = node.submitpackage([dust_parent.serialize().hex(), sweep.serialize().hex()])
+        assert_equal(res["package_msg"], "success")
 
         self.log.info("submitpackage maxfeerate: max feerate exceeded, nothing added")
         rich = acs.create_self_transfer(fee=Decimal("0.001"))  # ~900 sat/vB; the cap below is 10 sat/vB
@@ -316,11 +344,15 @@ class MempoolRejectReasonsTest(BitcoinTestFramework):
         node = self.nodes[0]
         u = acs.get_utxo()
         v = sat(u["value"])
-        # Alone: a 0-fee parent with a dust output (relayable at -minrelaytxfee=0) needs its child to spend the dust.
+        # A 0-fee parent with a dust output (relayable at -minrelaytxfee=0)
+        # needs its child to spend the dust: in a package dry run...
         du = acs.get_utxo()
         dust_parent = self.spend(du, [TxOut(sat(du["value"]), spk), TxOut(0, spk)])
-        node.sendrawtransaction(dust_parent.serialize().hex())
         dust_pid = self._txid(dust_parent)
+        lazy = self.spend(OutPoint(dust_pid, 0), [TxOut(sat(du["value"]) - 10000, spk)])
+        self.check_package([dust_parent, lazy], "unspent-dust", [None, "missing-ephemeral-spends"])
+        # ...and alone.
+        node.sendrawtransaction(dust_parent.serialize().hex())
         r = self.check(self.spend(OutPoint(dust_pid, 0), [TxOut(sat(du["value"]) - 10000, spk)]),
                        "missing-ephemeral-spends")
         assert r["reject-details"].endswith("did not spend parent's ephemeral dust"), r
@@ -342,7 +374,7 @@ class MempoolRejectReasonsTest(BitcoinTestFramework):
             "min relay fee not met", "max-fee-exceeded", "mempool-script-verify-flag-failed (", "insufficient fee",
             "bad-txns-spends-conflicting-tx",
             "replacement-adds-unconfirmed", "too many potential replacements", "too-long-mempool-chain",
-            "package-contains-duplicates", "package-not-sorted", "package-not-child-with-parents",
+            "package-contains-duplicates", "package-not-sorted",
             "conflict-in-package", "package-too-large", "transaction failed", "package-not-validated",
             "max feerate exceeded", "mempool full", "bip125-replacement-disallowed", "package-mempool-limits",
             "unspent-dust", "missing-ephemeral-spends"}

@@ -196,9 +196,38 @@ class RawTransactionTest(BitcoinTestFramework):
         assert_equal([r["txid"] for r in res], [parent["txid"], child["txid"]])
         assert all(r["allowed"] for r in res), res
         assert_equal(node.getrawmempool().count(parent["txid"]), 0)
+        # Unrelated transactions together: each judged alone, on its own fee.
+        u = self.acs.get_utxo()
+        one = self.acs.create_self_transfer(utxo=u, fee=Decimal("0.0001"))
+        two = self.acs.create_self_transfer(fee=Decimal("0.0002"))
+        res = node.testmempoolaccept([one["hex"], two["hex"]])
+        assert all(r["allowed"] for r in res), res
+        assert_equal([r["fees"]["effective-includes"] for r in res], [[one["wtxid"]], [two["wtxid"]]])
+        assert all("package-error" not in r for r in res), res
+        # No CPFP in a dry run: a zero-fee parent fails on its own fee and its
+        # child is not judged (only txid and wtxid); not a package error.
+        free_parent = self.acs.create_self_transfer(fee=Decimal("0"))
+        rich_child = self.acs.create_self_transfer(utxo=free_parent["new_utxo"], fee=Decimal("0.001"))
+        res = node.testmempoolaccept([free_parent["hex"], rich_child["hex"]])
+        assert_equal(res[0]["allowed"], False)
+        assert_equal(res[0]["reject-reason"], "min relay fee not met")
+        assert_equal(res[1], {"txid": rich_child["txid"], "wtxid": rich_child["wtxid"]})
+        assert "package-error" not in res[0], res
+        # A member already in the mempool fails; the rest are not judged.
+        node.sendrawtransaction(one["hex"])
+        res = node.testmempoolaccept([one["hex"], two["hex"]])
+        assert_equal(res[0]["allowed"], False)
+        assert_equal(res[0]["reject-reason"], "txn-already-in-mempool")
+        assert_equal(res[1], {"txid": two["txid"], "wtxid": two["wtxid"]})
+        # Over maxfeerate: the ones after it get no verdict either.
+        three = self.acs.create_self_transfer(fee=Decimal("0.0001"))
+        res = node.testmempoolaccept([two["hex"], three["hex"]], Decimal("0.00001"))
+        assert_equal(res[0]["reject-reason"], "max-fee-exceeded")
+        assert_equal(res[1], {"txid": three["txid"], "wtxid": three["wtxid"]})
         assert_raises_rpc_error(-8, "Array must contain between 1 and 25 transactions.", node.testmempoolaccept, [])
         assert_raises_rpc_error(-22, "TX decode failed", node.testmempoolaccept, ["00"])
         self.acs._spent_pending.clear()
+        self.acs._spent_pending.add((u["txid"], u["vout"]))  # `one` stays in the mempool
 
     def test_submitpackage(self):
         self.log.info("submitpackage: a zero-fee parent paid for by its child")
