@@ -96,6 +96,12 @@ struct Peer {
     int64_t next_inv_send = 0;               // micros
     int64_t next_feefilter_send = 0;
     int64_t fee_filter_sent = -1;
+    // The mempool's sequence number at our last inventory round with this
+    // peer (Core's m_last_inv_sequence). getdata is answered only for
+    // transactions that entered the pool before it: what the peer could have
+    // heard of from us. Anything newer is notfound, so the peer cannot probe
+    // the pool for transactions we have not announced to it yet.
+    uint64_t last_inv_sequence = 0;
 
     // Misbehaviour.
     bool should_discourage = false;
@@ -228,6 +234,11 @@ public:
     std::deque<uint256> m_recent_rejects;  // wtxids, bounded
     std::set<uint256> m_recent_rejects_set;
     int64_t m_next_initial_broadcast = 0;  // micros: next unbroadcast re-announcement
+    // The transactions of the last connected block: they left the mempool,
+    // but a peer that heard of one just before may still ask for it.
+    std::vector<TransactionRef> m_most_recent_block_txs;
+    // The transaction a getdata may be answered with (mempool or last block).
+    TransactionRef FindTxForGetData(const Peer& peer, const Inv& inv);
 };
 
 } // namespace net

@@ -199,21 +199,44 @@ void PeerManagerImpl::QueueRelayLocked(const uint256& txid, const uint256& wtxid
     }
 }
 
-bool PeerManagerImpl::ServeTx(Connection& conn, Peer&, const Inv& inv)
+TransactionRef PeerManagerImpl::FindTxForGetData(const Peer& peer, const Inv& inv)
+{
+    // MSG_WTX asks by wtxid; MSG_TX and MSG_WITNESS_TX by txid.
+    const bool by_wtxid = inv.type == MSG_WTX;
+    {
+        std::lock_guard pool_lock(m_mempool->Mutex());
+        uint256 txid = inv.hash;
+        if (by_wtxid) {
+            const std::optional<node::TxMempoolInfo> info = m_mempool->info_wtxid(inv.hash);
+            txid = info && info->tx ? info->tx->GetHash() : uint256{};
+        }
+        const node::TxMempoolEntry* entry = txid.IsNull() ? nullptr : m_mempool->GetEntry(txid);
+        // Served only when it entered the pool before our last inventory
+        // round with this peer. Sequence 0 (re-added after a reorg) always
+        // qualifies: those were public in a block.
+        if (entry && entry->GetSequence() < peer.last_inv_sequence) return entry->GetSharedTx();
+    }
+    // Transactions of the last block are public anyway.
+    for (const TransactionRef& tx : m_most_recent_block_txs) {
+        if ((by_wtxid ? tx->GetWitnessHash() : tx->GetHash()) == inv.hash) return tx;
+    }
+    return nullptr;
+}
+
+bool PeerManagerImpl::ServeTx(Connection& conn, Peer& peer, const Inv& inv)
 {
     if (!m_mempool) return false;
-    std::optional<node::TxMempoolInfo> info =
-        inv.type == MSG_WTX ? m_mempool->info_wtxid(inv.hash) : m_mempool->info(inv.hash);
-    if (!info || !info->tx) return false;
+    const TransactionRef tx = FindTxForGetData(peer, inv);
+    if (!tx) return false;
     DataStream s;
     if (inv.type == MSG_TX) {
-        s << TX_NO_WITNESS(*info->tx);
+        s << TX_NO_WITNESS(*tx);
     } else {
-        s << TX_WITH_WITNESS(*info->tx);
+        s << TX_WITH_WITNESS(*tx);
     }
     PushRaw(conn, "tx", s);
     // A peer asked for it: the initial broadcast has done its job.
-    m_mempool->RemoveUnbroadcastTx(info->tx->GetHash());
+    m_mempool->RemoveUnbroadcastTx(tx->GetHash());
     return true;
 }
 
@@ -255,6 +278,7 @@ void PeerManagerImpl::TxBlockConnected(const Block& block)
         }
         it = conflict ? m_orphans.erase(it) : std::next(it);
     }
+    if (m_mempool) m_most_recent_block_txs = block.vtx;  // served to getdata (FindTxForGetData)
     // A new tip may make rejected transactions valid.
     m_recent_rejects.clear();
     m_recent_rejects_set.clear();
@@ -315,6 +339,9 @@ void PeerManagerImpl::TxSendMessages(Connection& conn, Peer& peer, int64_t now)
         1.0 / (peer.IsInbound() ? INBOUND_INVENTORY_BROADCAST_INTERVAL_MICROS : OUTBOUND_INVENTORY_BROADCAST_INTERVAL_MICROS));
     peer.next_inv_send = now + static_cast<int64_t>(dist(m_rng));
 
+    // Under the mempool lock, so the sequence read below is exactly "after
+    // everything this round announced".
+    std::lock_guard pool_lock(m_mempool->Mutex());
     const uint32_t inv_type = peer.wtxid_relay ? static_cast<uint32_t>(MSG_WTX) : static_cast<uint32_t>(MSG_TX);
     std::vector<Inv> invs;
     auto flush = [&] {
@@ -349,6 +376,9 @@ void PeerManagerImpl::TxSendMessages(Connection& conn, Peer& peer, int64_t now)
     }
     peer.tx_inventory_to_send.clear();
     flush();
+    // From now on the peer may fetch whatever is in the pool (announced this
+    // round, or left out by its feefilter, or announced before).
+    peer.last_inv_sequence = m_mempool->GetSequence();
 }
 
 } // namespace net

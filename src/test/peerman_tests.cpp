@@ -8,12 +8,15 @@
 #include <net/connman.h>
 #include <net/peerman.h>
 #include <net/transport.h>
+#include <node/mempool_accept.h>
+#include <node/txmempool.h>
 #include <streams.h>
 #include <test/util/chain_fixture.h>
 #include <util/time.h>
 
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <filesystem>
 #include <memory>
@@ -619,6 +622,138 @@ BOOST_AUTO_TEST_CASE(last_block_time_and_addr_local)
     BOOST_CHECK(s.chain.Tip()->GetBlockHash() == block->GetHash());
     BOOST_CHECK(d.last_block_time.load() == std::chrono::microseconds{0});
     BOOST_CHECK(c.last_tx_time.load() == std::chrono::microseconds{0});
+}
+
+// getdata for a transaction is answered only when it entered the mempool
+// before our last inventory round with the peer (Core's mempool-sequence
+// rule), or when it is in the last block; anything else is notfound, so a
+// peer cannot learn of transactions we have not announced to it yet.
+BOOST_AUTO_TEST_CASE(getdata_tx_only_after_inventory_round)
+{
+    struct ClockReset {
+        ~ClockReset() { SetMockTime(0); }
+    } clock_reset;
+    int64_t now = 1'700'000'000;
+    SetMockTime(now);
+    test_util::ChainFixture chain;
+    const auto blocks = chain.MineBlocks(110);
+    node::TxMempool pool;
+    node::MempoolChainSync sync(chain.Chainman(), pool);
+    chain.Chainman().RegisterObserver(&sync);
+    AddrMan addrman;
+    ConnectionManager connman{&addrman, nullptr};
+    std::unique_ptr<PeerManager> peerman = PeerManager::Create(connman, addrman, nullptr, chain.Chainman(), &pool);
+    chain.Chainman().RegisterObserver(peerman.get());
+    std::atomic<bool> interrupt{false};
+
+    const Service addr(*NetAddr::Parse("127.0.0.1"), 18444);
+    Connection conn(0, ConnectionType::INBOUND, addr, addr.ToStringAddrPort(), Service{}, GetTime(), PF_NONE, 1000,
+                    false);
+    peerman->InitializeConnection(conn);
+    auto process = [&] {
+        for (int i = 0; i < 1000 && conn.HasQueuedMessages() && !conn.disconnect; ++i) {
+            peerman->ProcessMessages(conn, interrupt);
+        }
+        for (int i = 0; i < 100 && peerman->ProcessMessages(conn, interrupt); ++i) {}
+    };
+    auto v = VersionPayload(NODE_NETWORK | NODE_WITNESS, 0, 0x4321);
+    Receive(conn, "version", v);
+    Receive(conn, "wtxidrelay");
+    Receive(conn, "verack");
+    process();
+    BOOST_REQUIRE(conn.handshake_done);
+    TakeSent(conn);
+
+    // One reply to a getdata for a single hash: "tx" or "notfound".
+    auto getdata = [&](uint32_t type, const uint256& hash) {
+        DataStream gd;
+        gd << std::vector<Inv>{{type, hash}};
+        Receive(conn, "getdata", gd);
+        process();
+        const auto sent = TakeSent(conn);
+        BOOST_REQUIRE_EQUAL(sent.size(), 1U);
+        return sent[0].type;
+    };
+    // Inventory rounds until one happens (a second of mock time each);
+    // returns the hashes announced.
+    auto inventory_round = [&] {
+        std::vector<uint256> announced;
+        for (int i = 0; i < 600; ++i) {
+            now += 1;
+            SetMockTime(now);
+            peerman->SendMessages(conn);
+            bool round = false;
+            for (const Msg& m : TakeSent(conn)) {
+                if (m.type != "inv") continue;
+                round = true;
+                DataStream r(m.payload);
+                std::vector<Inv> invs;
+                r >> invs;
+                for (const Inv& inv : invs) announced.push_back(inv.hash);
+            }
+            if (round) break;
+        }
+        return announced;
+    };
+    auto accept = [&](int coinbase) {
+        const TransactionRef tx = chain.SpendTo(test_util::ChainFixture::CoinbaseOutput(*blocks[coinbase]), 1000);
+        BOOST_REQUIRE(node::AcceptToMemoryPool(chain.Chainman(), pool, tx, GetTime(), false, false).IsValid());
+        return tx;
+    };
+
+    // The first round (nothing to announce yet) happens on the first send.
+    peerman->SendMessages(conn);
+    TakeSent(conn);
+
+    // a entered after that round, was never announced: notfound by wtxid and
+    // by txid, and the unbroadcast tracking is untouched.
+    const TransactionRef a = accept(0);
+    pool.AddUnbroadcastTx(a->GetHash());
+    BOOST_CHECK_EQUAL(getdata(MSG_WTX, a->GetWitnessHash()), "notfound");
+    BOOST_CHECK_EQUAL(getdata(MSG_WITNESS_TX, a->GetHash()), "notfound");
+    BOOST_CHECK(pool.IsUnbroadcastTx(a->GetHash()));
+
+    // Announced to the peer: served (wtxid and txid), the initial broadcast
+    // is over.
+    peerman->RelayTransaction(a->GetHash(), a->GetWitnessHash());
+    const auto announced = inventory_round();
+    BOOST_CHECK(std::find(announced.begin(), announced.end(), a->GetWitnessHash()) != announced.end());
+    BOOST_CHECK_EQUAL(getdata(MSG_WTX, a->GetWitnessHash()), "tx");
+    BOOST_CHECK(!pool.IsUnbroadcastTx(a->GetHash()));
+    BOOST_CHECK_EQUAL(getdata(MSG_WITNESS_TX, a->GetHash()), "tx");
+    BOOST_CHECK_EQUAL(getdata(MSG_TX, a->GetHash()), "tx");
+    // The wrong kind of hash finds nothing (a txid asked as a wtxid differs
+    // for a segwit spend; an unknown hash never matches).
+    uint256 unknown;
+    unknown.data()[0] = 9;
+    BOOST_CHECK_EQUAL(getdata(MSG_WTX, unknown), "notfound");
+
+    // b is never announced (not relayed), but once it is older than the
+    // peer's next inventory round (minutes later here) it is served: the
+    // peer could have learnt of it from a mempool-wide round.
+    const TransactionRef b = accept(1);
+    BOOST_CHECK_EQUAL(getdata(MSG_WTX, b->GetWitnessHash()), "notfound");
+    now += 3 * 60;
+    SetMockTime(now);
+    BOOST_CHECK_EQUAL(getdata(MSG_WTX, b->GetWitnessHash()), "notfound");  // time alone does not do it
+    const auto second = inventory_round();
+    BOOST_CHECK(std::find(second.begin(), second.end(), b->GetWitnessHash()) == second.end());
+    BOOST_CHECK_EQUAL(getdata(MSG_WTX, b->GetWitnessHash()), "tx");
+
+    // c is young and unannounced, then mined: out of the pool but in the
+    // last block, which is public, so it is served.
+    const TransactionRef c = accept(2);
+    BOOST_CHECK_EQUAL(getdata(MSG_WTX, c->GetWitnessHash()), "notfound");
+    chain.Mine({c});
+    BOOST_CHECK(!pool.exists(c->GetHash()));
+    BOOST_CHECK_EQUAL(getdata(MSG_WTX, c->GetWitnessHash()), "tx");
+    BOOST_CHECK_EQUAL(getdata(MSG_WITNESS_TX, c->GetHash()), "tx");
+
+    BOOST_CHECK(!conn.disconnect);
+    chain.Chainman().UnregisterObserver(peerman.get());
+    peerman->FinalizeConnection(conn);
+    peerman.reset();
+    chain.Chainman().UnregisterObserver(&sync);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -323,6 +323,9 @@ BOOST_AUTO_TEST_CASE(getdata_ends_tracking)
     s.pool->AddUnbroadcastTx(a->GetHash());
     s.pool->AddUnbroadcastTx(b->GetHash());
     net::Connection& peer = s.Connect();
+    // Only what was in the pool at our last inventory round with the peer is
+    // served (peerman_tests covers that rule); one round here.
+    s.Send(peer);
 
     // Served by wtxid: a leaves the set.
     auto sent = s.GetData(peer, net::MSG_WTX, a->GetWitnessHash());

@@ -1,13 +1,16 @@
 #!/usr/bin/python3
 """Transaction relay between nodes and from test peers: wtxid inv (BIP339),
 getdata/tx, orphans resolved when the parent arrives, `mempool` with the
-mempool permission, mined transactions leave every mempool."""
+mempool permission, getdata answered only for transactions that were in the
+mempool at our last inventory round with the peer (notfound before that),
+mined transactions leave every mempool."""
 import os
 import sys
 import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from test_framework.framework import BitcoinTestFramework  # noqa: E402
-from test_framework.messages import MSG_WTX, msg_mempool, msg_tx  # noqa: E402
+from test_framework.messages import (  # noqa: E402
+    MSG_WITNESS_TX, MSG_WTX, CInv, msg_getdata, msg_mempool, msg_tx)
 from test_framework.p2p import P2PInterface  # noqa: E402
 from test_framework.tx import AnyoneCanSpend  # noqa: E402
 from test_framework.util import assert_equal, wait_until  # noqa: E402
@@ -103,12 +106,53 @@ class TxRelayTest(BitcoinTestFramework):
         want = {int(n0.getmempoolentry(txid)["wtxid"], 16) for txid in n0.getrawmempool()}
         wait_until(lambda: want <= asker.wtx_invs, timeout=30)
 
+        self.test_getdata_privacy(wallet)
+
         self.log.info("A mined block empties every mempool")
         self.generate(n0, 1)
         self.sync_blocks()
         for n in self.nodes:
             wait_until(lambda: n.getrawmempool() == [], timeout=30)
         assert_equal(len(n2.getrawmempool()), 0)
+
+    def test_getdata_privacy(self, wallet):
+        """A peer cannot fetch a transaction that entered the mempool after our
+        last inventory round with it: it gets notfound until a later round
+        (which announces it) has happened. node1's clock is frozen with
+        setmocktime so that no round happens in between."""
+        self.log.info("getdata for a transaction not yet announced to the peer: notfound")
+        n0, n1, n2 = self.nodes
+        start = int(time.time()) - 200  # in the past: the clock only moves forward when released
+        n1.setmocktime(start)
+        prober = n1.add_p2p_connection(InvCollector())
+        prober.sync_with_ping()  # the first inventory round for this peer has happened
+        t = wallet.create_self_transfer()
+        n1.sendrawtransaction(t["hex"])
+        assert_equal(n1.getmempoolinfo()["unbroadcastcount"], 1)
+        wtxid = int(t["wtxid"], 16)
+        txid = int(t["txid"], 16)
+        for inv in (CInv(MSG_WTX, wtxid), CInv(MSG_WITNESS_TX, txid)):
+            notfound = prober.wait_for_new_message("notfound", send=msg_getdata([inv]))
+            assert_equal([(i.type, i.hash) for i in notfound.inv], [(inv.type, inv.hash)])
+        assert not prober.received("tx")
+        assert wtxid not in prober.wtx_invs
+        # Refusing the request does not end the initial broadcast.
+        assert_equal(n1.getmempoolinfo()["unbroadcastcount"], 1)
+
+        self.log.info("After the next inventory round announced it: served")
+        n1.setmocktime(start + 3 * 60)
+        prober.wait_until(lambda: wtxid in prober.wtx_invs, timeout=60)
+        got = prober.wait_for_new_message("tx", send=msg_getdata([CInv(MSG_WTX, wtxid)]))
+        assert_equal(got.tx.wtxid, t["wtxid"])
+        got = prober.wait_for_new_message("tx", send=msg_getdata([CInv(MSG_WITNESS_TX, txid)]))
+        assert_equal(got.tx.txid, t["txid"])
+        assert_equal(n1.getmempoolinfo()["unbroadcastcount"], 0)
+        n1.setmocktime(0)
+        # The other nodes got it through the same round.
+        for n in (n0, n2):
+            wait_until(lambda: t["txid"] in n.getrawmempool(), timeout=60)
+        prober.peer_disconnect()
+        prober.wait_for_disconnect()
 
 
 if __name__ == "__main__":
