@@ -112,6 +112,8 @@ constexpr Conversion CONVERSIONS[] = {
     {"prioritisetransaction", 1, "dummy"},
     {"prioritisetransaction", 2, "fee_delta"},
     {"estimatesmartfee", 0, "conf_target"},
+    {"estimaterawfee", 0, "conf_target"},
+    {"estimaterawfee", 1, "threshold"},
     {"scantxoutset", 1, "scanobjects"},
     {"setnetworkactive", 0, "state"},
     {"addnode", 2, "v2transport"},

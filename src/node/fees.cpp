@@ -1,11 +1,13 @@
 #include <node/fees.h>
 
 #include <kernel/block_index.h>
+#include <kernel/validation.h>
 #include <primitives/block.h>
 #include <serialize.h>
 #include <streams.h>
 #include <util/args.h>
 #include <util/logging.h>
+#include <util/time.h>
 
 #include <algorithm>
 #include <bit>
@@ -173,16 +175,24 @@ void ConfirmationStats::RecordFailed(size_t bucket, unsigned blocks_waited)
 }
 
 std::optional<double> ConfirmationStats::Estimate(unsigned target, double sufficient, double success_threshold,
-                                                  const std::vector<double>& unconfirmed_old) const
+                                                  const std::vector<double>& unconfirmed_old,
+                                                  FeeEstimateDetail* detail) const
 {
+    if (detail) {
+        *detail = FeeEstimateDetail{};
+        detail->decay = m_decay;
+        detail->scale = m_scale;
+    }
     if (target < 1 || target > MaxTarget()) return std::nullopt;
     const size_t period = (target + m_scale - 1) / m_scale - 1;
     const double needed = sufficient / (1 - m_decay);
     const size_t buckets = m_count.size();
-    double conf = 0, total = 0, fail = 0, partial = 0;
+    double conf = 0, total = 0, left = 0, waiting = 0, partial = 0;
     bool found = false;
     size_t group_top = buckets - 1, best_top = buckets - 1, best_bottom = buckets - 1;
     bool new_group = true;
+    bool passing = true;  // no failing range since the last passing one
+    FeeBucketRange pass, fail;
     // From the most expensive bucket down: a group grows until it holds enough
     // confirmed data, then it passes (and the next group starts) or it fails
     // and keeps growing, its data pooled with the cheaper buckets below.
@@ -194,30 +204,59 @@ std::optional<double> ConfirmationStats::Estimate(unsigned target, double suffic
         conf += m_confirmed[period][b];
         total += m_count[b];
         partial += m_count[b];
-        fail += m_failed[period][b] + (b < unconfirmed_old.size() ? unconfirmed_old[b] : 0);
+        left += m_failed[period][b];
+        waiting += b < unconfirmed_old.size() ? unconfirmed_old[b] : 0;
         if (partial < needed) continue;
         partial = 0;
-        if (conf / (total + fail) < success_threshold) continue;
+        if (conf / (total + left + waiting) < success_threshold) {
+            if (passing) {
+                // The first range to fail below the last pass is reported.
+                // (start / end hold bucket indexes here, see below)
+                fail = FeeBucketRange{static_cast<double>(b), static_cast<double>(group_top), conf, total, waiting, left};
+                passing = false;
+            }
+            continue;
+        }
         found = true;
+        passing = true;
+        fail = FeeBucketRange{};
+        pass = FeeBucketRange{static_cast<double>(b), static_cast<double>(group_top), conf, total, waiting, left};
         best_top = group_top;
         best_bottom = b;
-        conf = total = fail = 0;
+        conf = total = left = waiting = 0;
         new_group = true;
     }
-    if (!found) return std::nullopt;
-    // The median transaction's bucket stands for the group: its average feerate.
-    double half = 0;
-    for (size_t b = best_bottom; b <= best_top; ++b) half += m_count[b];
-    if (half <= 0) return std::nullopt;
-    half /= 2;
-    for (size_t b = best_bottom; b <= best_top; ++b) {
-        if (m_count[b] < half) {
-            half -= m_count[b];
+    // Everything with enough data passed: the cheap rest without enough data
+    // is what failed.
+    if (passing && !new_group) {
+        fail = FeeBucketRange{0, static_cast<double>(group_top), conf, total, waiting, left};
+    }
+    std::optional<double> median;
+    if (found) {
+        // The median transaction's bucket stands for the group: its average feerate.
+        double half = 0;
+        for (size_t b = best_bottom; b <= best_top; ++b) half += m_count[b];
+        if (half > 0) {
+            half /= 2;
+            for (size_t b = best_bottom; b <= best_top; ++b) {
+                if (m_count[b] < half) {
+                    half -= m_count[b];
+                } else {
+                    median = m_feerate_sum[b] / m_count[b];
+                    break;
+                }
+            }
         } else {
-            return m_feerate_sum[b] / m_count[b];
+            pass = FeeBucketRange{};  // nothing to report a range for
         }
     }
-    return std::nullopt;
+    if (detail) {
+        // Bucket indexes to feerate bounds happen in the estimator, which
+        // knows them; here start/end hold the bottom and top index.
+        detail->pass = pass;
+        detail->fail = fail;
+    }
+    return median;
 }
 
 void ConfirmationStats::Write(DataStream& out) const
@@ -376,16 +415,43 @@ std::vector<double> FeeEstimator::UnconfirmedOld(unsigned target) const
     return old;
 }
 
-std::optional<double> FeeEstimator::EstimateLocked(unsigned target, double threshold, FeeEstimateHorizon horizon) const
+std::optional<double> FeeEstimator::EstimateLocked(unsigned target, double threshold, FeeEstimateHorizon horizon,
+                                                   FeeEstimateDetail* detail) const
 {
     const double sufficient = horizon == FeeEstimateHorizon::SHORT ? SUFFICIENT_TXS_SHORT : SUFFICIENT_TXS;
-    return Stats(horizon).Estimate(target, sufficient, threshold, UnconfirmedOld(target));
+    const std::optional<double> estimate =
+        Stats(horizon).Estimate(target, sufficient, threshold, UnconfirmedOld(target), detail);
+    if (detail) {
+        // Bucket indexes to feerates: a range starts at the bound of the
+        // bucket below its cheapest one and ends at its top bucket's bound.
+        for (FeeBucketRange* r : {&detail->pass, &detail->fail}) {
+            if (r->start < 0) continue;
+            const size_t bottom = static_cast<size_t>(r->start), top = static_cast<size_t>(r->end);
+            r->start = bottom > 0 ? m_bounds[bottom - 1] : 0;
+            r->end = m_bounds[top];
+        }
+    }
+    return estimate;
 }
 
-std::optional<double> FeeEstimator::EstimateRaw(unsigned target, double threshold, FeeEstimateHorizon horizon) const
+std::optional<double> FeeEstimator::EstimateRaw(unsigned target, double threshold, FeeEstimateHorizon horizon,
+                                                FeeEstimateDetail* detail) const
 {
     std::lock_guard lock(m_mutex);
-    return EstimateLocked(target, threshold, horizon);
+    if (threshold > 1) {
+        if (detail) *detail = FeeEstimateDetail{};
+        return std::nullopt;
+    }
+    const std::optional<double> estimate = EstimateLocked(target, threshold, horizon, detail);
+    // Whole sat/kvB; 0 is no answer (as Core).
+    if (!estimate || std::llround(*estimate) <= 0) return std::nullopt;
+    return estimate;
+}
+
+unsigned FeeEstimator::HighestTarget(FeeEstimateHorizon horizon) const
+{
+    std::lock_guard lock(m_mutex);
+    return Stats(horizon).MaxTarget();
 }
 
 unsigned FeeEstimator::HighestTarget() const
@@ -398,6 +464,12 @@ size_t FeeEstimator::TrackedCount() const
 {
     std::lock_guard lock(m_mutex);
     return m_tracked.size();
+}
+
+bool FeeEstimator::IsTracked(const uint256& txid) const
+{
+    std::lock_guard lock(m_mutex);
+    return m_tracked.count(txid) > 0;
 }
 
 unsigned FeeEstimator::BestHeight() const
@@ -487,18 +559,27 @@ FeeEstimate FeeEstimator::EstimateSmartFee(unsigned conf_target, bool conservati
     return result;
 }
 
-void FeeEstimator::TransactionAdded(const TransactionRef& tx, uint64_t)
+bool IsCurrentForFeeEstimation(const ChainstateManager& chainman)
+{
+    if (chainman.IsInitialBlockDownload()) return false;
+    const BlockIndex* tip = chainman.ActiveChain().Tip();
+    if (!tip) return false;
+    if (tip->GetBlockTime() < GetTime() - std::chrono::seconds{MAX_FEE_ESTIMATION_TIP_AGE}.count()) return false;
+    // Headers ahead of the tip: blocks are still to come.
+    const BlockIndex* best_header = chainman.BestHeader();
+    return !best_header || best_header->height <= tip->height;
+}
+
+void FeeEstimator::TransactionAddedWithInfo(const TransactionRef& tx, uint64_t, const MempoolAddInfo& info)
 {
     if (!m_pool) return;
+    if (info.limits_bypassed || info.in_package || !info.chainstate_current) return;
     // Called under the mempool lock: the entry is there.
     const TxMempoolEntry* e = m_pool->GetEntry(tx->GetHash());
     if (!e || !e->Parents().empty()) return;  // a child's feerate says more about its package
-    unsigned height;
-    {
-        std::lock_guard lock(m_mutex);
-        height = m_best_height;
-    }
-    ProcessTransaction(tx->GetHash(), height, e->GetFee(), e->GetTxSize());
+    // The height the pool saw it at: a re-add below the best height we
+    // counted (a reorg) is not tracked.
+    ProcessTransaction(tx->GetHash(), e->GetHeight(), e->GetFee(), e->GetTxSize());
 }
 
 void FeeEstimator::TransactionRemoved(const TransactionRef& tx, MemPoolRemovalReason reason, uint64_t)

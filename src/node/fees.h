@@ -3,8 +3,13 @@
 // Fee estimation from observed confirmation times, with Bitcoin Core's model
 // and its fee_estimates.dat format, so a file carries over in both directions.
 //
-// Transactions entering the mempool without in-mempool parents are tracked
-// with their feerate (sat/kvB, rounded down) and the height they arrived at.
+// Transactions entering the mempool are tracked with their feerate (sat/kvB,
+// rounded down) and the height they arrived at, except (as Core) those with
+// in-mempool parents (their feerate says more about the package than about
+// them), those added while our chain is not current (the wait until a block
+// we have not seen yet cannot be measured), those re-added with limits
+// bypassed after a reorg, and members of a package submission (submitpackage,
+// package relay). Transactions loaded from mempool.dat count, as in Core.
 // When a block confirms one, the blocks it waited are recorded in its feerate
 // bucket (1000 sat/kvB up to 1e7, 5% apart, plus one bucket above) in
 // exponentially decaying averages over three horizons:
@@ -51,6 +56,7 @@
 #include <vector>
 
 class ArgsManager;
+class ChainstateManager;
 class DataStream;
 class SpanReader;
 
@@ -61,12 +67,43 @@ inline constexpr int32_t FEE_ESTIMATES_FILE_VERSION = 149900;
 // Estimates older than this are not served after a restart.
 inline constexpr std::chrono::hours FEE_ESTIMATES_MAX_FILE_AGE{60};
 
+// A tip older than this means we are catching up: what enters the mempool
+// then is not tracked.
+inline constexpr std::chrono::hours MAX_FEE_ESTIMATION_TIP_AGE{3};
+
+// Whether a transaction arriving now may be tracked: not in initial block
+// download, the tip at most MAX_FEE_ESTIMATION_TIP_AGE old and no better
+// header known. Caller holds chainman.ChainLock().
+bool IsCurrentForFeeEstimation(const ChainstateManager& chainman);
+
 // -acceptstalefeeestimates.
 void RegisterFeeEstimationOptions(ArgsManager& args);
 // The option is for regtest only; error is Core's message otherwise.
 bool CheckFeeEstimationOptions(const ArgsManager& args, const std::string& chain, std::string& error);
 
 enum class FeeEstimateHorizon { SHORT, MEDIUM, LONG };
+
+// A range of buckets an estimate looked at and what it held for the target
+// (estimaterawfee's "pass" / "fail"). start -1: no such range.
+struct FeeBucketRange {
+    double start = -1;            // feerate above which the range begins (the bound below it; 0 for the first)
+    double end = -1;              // its highest bucket's bound
+    double within_target = 0;     // confirmed within the target
+    double total_confirmed = 0;   // confirmed at all
+    double in_mempool = 0;        // still in the mempool after waiting the target or longer
+    double left_mempool = 0;      // left the mempool unconfirmed after the target
+};
+
+// What an estimate was based on. pass: the cheapest bucket range that met
+// the threshold (the answer comes from it). fail: the range just below it
+// that did not, or, when everything with enough data passed, the cheap
+// leftover that had too little data. decay / scale: the horizon's.
+struct FeeEstimateDetail {
+    FeeBucketRange pass;
+    FeeBucketRange fail;
+    double decay = 0;
+    unsigned scale = 0;
+};
 
 // Decaying statistics of one horizon: per bucket and per period of `scale`
 // blocks, how many tracked transactions confirmed within it and how many failed.
@@ -82,8 +119,10 @@ public:
     // target at success_threshold, or nullopt. sufficient: data points per
     // block of the horizon's memory a group needs. unconfirmed_old[b]: tracked
     // mempool txs in bucket b that have waited target blocks or more.
+    // detail (optional) receives the ranges the answer rests on.
     std::optional<double> Estimate(unsigned target, double sufficient, double success_threshold,
-                                   const std::vector<double>& unconfirmed_old) const;
+                                   const std::vector<double>& unconfirmed_old,
+                                   FeeEstimateDetail* detail = nullptr) const;
     unsigned MaxTarget() const { return m_scale * static_cast<unsigned>(m_confirmed.size()); }
 
     // Serialized layout: see the file comment. Read throws std::runtime_error
@@ -123,10 +162,16 @@ public:
 
     // estimatesmartfee: conf_target >= 1; conservative also asks the long horizon.
     FeeEstimate EstimateSmartFee(unsigned conf_target, bool conservative) const;
-    // One horizon at one threshold (estimaterawfee's core, tests).
-    std::optional<double> EstimateRaw(unsigned target, double threshold, FeeEstimateHorizon horizon) const;
+    // One horizon at one threshold (estimaterawfee's core, tests); detail as
+    // in ConfirmationStats::Estimate. nullopt also when the target is beyond
+    // the horizon or the answer rounds to 0 sat/kvB.
+    std::optional<double> EstimateRaw(unsigned target, double threshold, FeeEstimateHorizon horizon,
+                                      FeeEstimateDetail* detail = nullptr) const;
     unsigned HighestTarget() const;
+    // The longest target a horizon tracks (short 12, medium 48, long 1008).
+    unsigned HighestTarget(FeeEstimateHorizon horizon) const;
     size_t TrackedCount() const;
+    bool IsTracked(const uint256& txid) const;
     unsigned BestHeight() const;
 
     // fee_estimates.dat: the whole file in memory. Parse replaces the state
@@ -143,7 +188,7 @@ public:
     void SetFlushInterval(std::chrono::seconds interval);
 
     // MempoolObserver
-    void TransactionAdded(const TransactionRef& tx, uint64_t sequence) override;
+    void TransactionAddedWithInfo(const TransactionRef& tx, uint64_t sequence, const MempoolAddInfo& info) override;
     void TransactionRemoved(const TransactionRef& tx, MemPoolRemovalReason reason, uint64_t sequence) override;
     // ValidationObserver
     void BlockConnected(const std::shared_ptr<const Block>& block, const BlockIndex& index) override;
@@ -159,7 +204,8 @@ private:
     const ConfirmationStats& Stats(FeeEstimateHorizon h) const;
     void RemoveLocked(std::map<uint256, Tracked>::iterator it);
     std::vector<double> UnconfirmedOld(unsigned target) const;
-    std::optional<double> EstimateLocked(unsigned target, double threshold, FeeEstimateHorizon horizon) const;
+    std::optional<double> EstimateLocked(unsigned target, double threshold, FeeEstimateHorizon horizon,
+                                         FeeEstimateDetail* detail = nullptr) const;
     std::optional<double> EstimateCombined(unsigned target, double threshold, bool check_shorter) const;
     std::optional<double> EstimateConservative(unsigned double_target) const;
     unsigned BlockSpan() const;

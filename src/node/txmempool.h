@@ -279,11 +279,25 @@ struct TxMempoolInfo {
     Amount fee_delta = 0;
 };
 
+// How an addition came about, as far as the pool itself cannot tell: the fee
+// estimator learns only from transactions that arrived the ordinary way.
+struct MempoolAddInfo {
+    bool limits_bypassed = false;    // fee and size limits not applied (reorg re-add)
+    bool in_package = false;         // part of a package submission (submitpackage, package relay)
+    bool chainstate_current = true;  // our chain was synced when it arrived (see IsCurrentForFeeEstimation)
+};
+
 // Notified (under the mempool lock) after each addition / removal.
 class MempoolObserver {
 public:
     virtual ~MempoolObserver() = default;
     virtual void TransactionAdded(const TransactionRef& /*tx*/, uint64_t /*mempool_sequence*/) {}
+    // The same notification with the details; by default only the above.
+    virtual void TransactionAddedWithInfo(const TransactionRef& tx, uint64_t mempool_sequence,
+                                          const MempoolAddInfo& /*info*/)
+    {
+        TransactionAdded(tx, mempool_sequence);
+    }
     virtual void TransactionRemoved(const TransactionRef& /*tx*/, MemPoolRemovalReason /*reason*/,
                                     uint64_t /*mempool_sequence*/) {}
 };
@@ -340,8 +354,9 @@ public:
                                   std::set<uint256>& ancestors, std::string& error) const;
 
     // Adds an entry whose ancestors were computed (caller holds Mutex() and
-    // has checked everything). Fires mempool:added, notifies observers.
-    void AddUnchecked(TxMempoolEntry entry);
+    // has checked everything). Fires mempool:added, notifies observers
+    // (info: passed on to them).
+    void AddUnchecked(TxMempoolEntry entry, const MempoolAddInfo& info = {});
 
     // Removes txid and all its descendants with reason (fires mempool:removed per tx).
     void RemoveRecursive(const uint256& txid, MemPoolRemovalReason reason);

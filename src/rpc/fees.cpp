@@ -1,4 +1,4 @@
-// Fee estimation RPC: estimatesmartfee.
+// Fee estimation RPCs: estimatesmartfee and the hidden estimaterawfee.
 
 #include <node/context.h>
 #include <node/fees.h>
@@ -8,6 +8,10 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
+#include <optional>
+#include <string>
+#include <utility>
 
 namespace {
 
@@ -54,10 +58,125 @@ Json EstimateSmartFee(const RPCRequest& request)
     return out;
 }
 
+// Bucket statistics are averages: two decimals say enough.
+double Round2(double v) { return std::round(v * 100.0) / 100.0; }
+
+Json RangeJson(const node::FeeBucketRange& r)
+{
+    Json out = Json::object();
+    out["startrange"] = std::round(r.start);
+    out["endrange"] = std::round(r.end);
+    out["withintarget"] = Round2(r.within_target);
+    out["totalconfirmed"] = Round2(r.total_confirmed);
+    out["inmempool"] = Round2(r.in_mempool);
+    out["leftmempool"] = Round2(r.left_mempool);
+    return out;
+}
+
+double ParseThreshold(const Json& value)
+{
+    if (value.is_null()) return 0.95;
+    if (value.is_number()) return value.get<double>();
+    if (const auto text = JsonNumberText(value)) return std::stod(*text);
+    throw RPCError(RPC_TYPE_ERROR, "JSON value of type " + JsonTypeName(value) + " is not of expected type number");
+}
+
+Json EstimateRawFee(const RPCRequest& request)
+{
+    if (!request.node || !request.node->fee_estimator) {
+        throw RPCError(RPC_INTERNAL_ERROR, "Fee estimation disabled");
+    }
+    node::FeeEstimator& estimator = *request.node->fee_estimator;
+    const int64_t max_target = estimator.HighestTarget(node::FeeEstimateHorizon::LONG);
+    const int64_t target = ParamInt(request, 0, 0);
+    if (target < 1 || target > max_target) {
+        throw RPCError(RPC_INVALID_PARAMETER, "Invalid conf_target, must be between 1 and " + std::to_string(max_target));
+    }
+    const double threshold = ParseThreshold(request.Param(1));
+    if (!(threshold >= 0 && threshold <= 1)) throw RPCError(RPC_INVALID_PARAMETER, "Invalid threshold");
+
+    Json out = Json::object();
+    const std::pair<const char*, node::FeeEstimateHorizon> horizons[] = {
+        {"short", node::FeeEstimateHorizon::SHORT},
+        {"medium", node::FeeEstimateHorizon::MEDIUM},
+        {"long", node::FeeEstimateHorizon::LONG},
+    };
+    for (const auto& [name, horizon] : horizons) {
+        // A horizon that does not track this far is left out.
+        if (target > estimator.HighestTarget(horizon)) continue;
+        node::FeeEstimateDetail detail;
+        const std::optional<double> feerate =
+            estimator.EstimateRaw(static_cast<unsigned>(target), threshold, horizon, &detail);
+        Json h = Json::object();
+        if (feerate) {
+            h["feerate"] = ValueFromAmount(static_cast<Amount>(std::llround(*feerate)));
+            h["decay"] = detail.decay;
+            h["scale"] = detail.scale;
+            h["pass"] = RangeJson(detail.pass);
+            // No failing range: every bucket with data passed.
+            if (detail.fail.start != -1) h["fail"] = RangeJson(detail.fail);
+        } else {
+            h["decay"] = detail.decay;
+            h["scale"] = detail.scale;
+            h["fail"] = RangeJson(detail.fail);
+            h["errors"] = Json::array({"Insufficient data or no feerate found which meets threshold"});
+        }
+        out[name] = std::move(h);
+    }
+    return out;
+}
+
+std::string BucketHelp(const std::string& indent)
+{
+    return indent + "  \"startrange\" : n,     (numeric) lowest feerate of the range (exclusive), sat/kvB\n" +
+           indent + "  \"endrange\" : n,       (numeric) highest feerate of the range, sat/kvB\n" +
+           indent + "  \"withintarget\" : n,   (numeric) decayed count of transactions in the range confirmed within the target\n" +
+           indent + "  \"totalconfirmed\" : n, (numeric) decayed count of transactions in the range confirmed at all\n" +
+           indent + "  \"inmempool\" : n,      (numeric) transactions in the range now in the mempool that have waited the target or longer\n" +
+           indent + "  \"leftmempool\" : n     (numeric) decayed count of transactions in the range that left the mempool unconfirmed after the target\n";
+}
+
+std::string HorizonHelp(const std::string& name, const std::string& what, bool last = false)
+{
+    return "  \"" + name + "\" : {" + std::string(8 - name.size(), ' ') + "(json object, optional) " + what + "\n"
+           "    \"feerate\" : n,       (numeric, optional) the estimate, in BTC/kvB (absent on error)\n"
+           "    \"decay\" : n,         (numeric) how much of the history each new block keeps (per-block decay factor)\n"
+           "    \"scale\" : n,         (numeric) blocks per tracked period: targets are resolved in steps of this size\n"
+           "    \"pass\" : {           (json object, optional) the cheapest range of feerates that met the threshold\n" +
+           BucketHelp("    ") +
+           "    },\n"
+           "    \"fail\" : {           (json object, optional) the most expensive range below it that did not\n" +
+           BucketHelp("    ") +
+           "    },\n"
+           "    \"errors\" : [         (json array, optional) problems hit while computing the estimate\n"
+           "      \"str\",             (string) description of one problem\n"
+           "      ...\n"
+           "    ]\n"
+           "  }" + (last ? "\n" : ",\n");
+}
+
 } // namespace
 
 void RegisterFeeRPCCommands(RPCTable& table)
 {
+    table.Register({"hidden", "estimaterawfee",
+                    "A look inside the fee estimator, for testing and tuning; its interface may change.\n"
+                    "For every time horizon that tracks targets as long as conf_target (short up to 12 blocks,\n"
+                    "medium up to 48, long up to 1008), answers the lowest feerate at which at least the\n"
+                    "threshold share of the transactions seen confirmed within conf_target blocks, and the\n"
+                    "bucket statistics behind that answer. Unlike estimatesmartfee it neither combines the\n"
+                    "horizons nor applies the mempool's minimum feerate.",
+                    {{"conf_target", T::NUM, false, "required", "Confirmation target, in blocks (1 - 1008)"},
+                     {"threshold", T::NUM, true, "default=0.95",
+                      "Share (0 to 1) of the transactions in a feerate range that must have confirmed within\n"
+                      "conf_target for that range to count as paying enough, so that cheaper ranges are tried next"}},
+                    "{                    (json object) one member per horizon tracking conf_target\n" +
+                        HorizonHelp("short", "the short horizon's answer") +
+                        HorizonHelp("medium", "the medium horizon's answer") +
+                        HorizonHelp("long", "the long horizon's answer", /*last=*/true) + "}\n",
+                    HelpExampleCli("estimaterawfee", "6 0.9") + HelpExampleRpc("estimaterawfee", "6, 0.9"),
+                    EstimateRawFee});
+
     table.Register({"util", "estimatesmartfee",
                     "Guess the fee rate (per 1000 virtual bytes) a transaction should pay so that it is likely\n"
                     "to get its first confirmation within conf_target blocks, and report the block target the\n"

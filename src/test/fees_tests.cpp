@@ -9,8 +9,14 @@
 // refused without harm.
 
 #include <kernel/block_index.h>
+#include <kernel/validation.h>
 #include <node/fees.h>
+#include <node/mempool_accept.h>
+#include <node/mempool_persist.h>
+#include <node/txmempool.h>
 #include <primitives/block.h>
+#include <test/util/chain_fixture.h>
+#include <util/time.h>
 
 #include <boost/test/unit_test.hpp>
 
@@ -209,6 +215,46 @@ std::string Hex(std::span<const unsigned char> bytes)
     }
     return s;
 }
+
+// A chain, a mempool following it and an estimator listening to both, as
+// bitcoind wires them. The fixture's blocks are one second apart from
+// regtest's genesis (2011): with the real clock the node is in initial block
+// download until MakeCurrent() moves the mock clock next to the tip.
+struct EstimatorSetup {
+    // The node's clock follows the mock time, as bitcoind's does.
+    test_util::ChainFixture fx{[](ChainstateManagerOptions& o) { o.adjusted_time = [] { return GetTime(); }; }};
+    std::vector<std::shared_ptr<const Block>> blocks;
+    std::unique_ptr<node::TxMempool> pool;
+    std::unique_ptr<node::MempoolChainSync> sync;
+    std::unique_ptr<node::FeeEstimator> est;
+
+    EstimatorSetup()
+    {
+        blocks = fx.MineBlocks(110);
+        pool = std::make_unique<node::TxMempool>();
+        sync = std::make_unique<node::MempoolChainSync>(fx.Chainman(), *pool);
+        fx.Chainman().RegisterObserver(sync.get());
+        est = std::make_unique<node::FeeEstimator>(std::filesystem::path{}, pool.get(),
+                                                   static_cast<unsigned>(fx.Height()));
+        pool->RegisterObserver(est.get());
+        fx.Chainman().RegisterObserver(est.get());
+    }
+    ~EstimatorSetup()
+    {
+        fx.Chainman().UnregisterObserver(est.get());
+        pool->UnregisterObserver(est.get());
+        fx.Chainman().UnregisterObserver(sync.get());
+        SetMockTime(0);
+    }
+    void MakeCurrent() { SetMockTime(fx.Tip()->GetBlockTime() + 60); }
+    test_util::SpendableOutput Coinbase(int i) { return test_util::ChainFixture::CoinbaseOutput(*blocks[i]); }
+    TransactionRef Accept(const TransactionRef& tx)
+    {
+        const node::MempoolAcceptResult r = node::AcceptToMemoryPool(fx.Chainman(), *pool, tx, GetTime(), false, false);
+        BOOST_REQUIRE_MESSAGE(r.IsValid(), r.m_state.ToString());
+        return tx;
+    }
+};
 
 } // namespace
 
@@ -593,6 +639,190 @@ BOOST_AUTO_TEST_CASE(blocks_flush_periodically)
     BOOST_CHECK(loaded.Load());
     BOOST_CHECK_EQUAL(loaded.BestHeight(), 12U);
     std::filesystem::remove(path);
+}
+
+BOOST_AUTO_TEST_CASE(raw_estimate_detail)
+{
+    // The sample file: 100 txs at 7000 sat/kvB confirm at once, 100 at 2600
+    // only after 10 blocks.
+    node::FeeEstimator est({}, nullptr, 0);
+    std::string error;
+    BOOST_REQUIRE_MESSAGE(est.Parse(Build(SampleFile()), error), error);
+    const std::vector<double> bounds = CoreBounds();
+
+    // Target 9: the fast bucket passes alone; the range below it down to the
+    // slow bucket is the failing one (nothing of it confirmed in time).
+    node::FeeEstimateDetail d;
+    const auto nine = est.EstimateRaw(9, 0.85, node::FeeEstimateHorizon::SHORT, &d);
+    BOOST_REQUIRE(nine);
+    BOOST_CHECK_EQUAL(*nine, 7000);
+    BOOST_CHECK_EQUAL(d.decay, 0.962);
+    BOOST_CHECK_EQUAL(d.scale, 1U);
+    BOOST_CHECK_EQUAL(d.pass.start, bounds[FAST_BUCKET - 1]);
+    // The first range starts at the top: it holds the empty buckets above too.
+    BOOST_CHECK_EQUAL(d.pass.end, 1e99);
+    BOOST_CHECK_EQUAL(d.pass.within_target, 100);
+    BOOST_CHECK_EQUAL(d.pass.total_confirmed, 100);
+    BOOST_CHECK_EQUAL(d.pass.in_mempool, 0);
+    BOOST_CHECK_EQUAL(d.pass.left_mempool, 0);
+    BOOST_CHECK_EQUAL(d.fail.start, bounds[SLOW_BUCKET - 1]);
+    BOOST_CHECK_EQUAL(d.fail.end, bounds[FAST_BUCKET - 1]);
+    BOOST_CHECK_EQUAL(d.fail.within_target, 0);
+    BOOST_CHECK_EQUAL(d.fail.total_confirmed, 100);
+
+    // Target 10: both pass; the cheap rest has no data and is the fail range.
+    const auto ten = est.EstimateRaw(10, 0.85, node::FeeEstimateHorizon::SHORT, &d);
+    BOOST_REQUIRE(ten);
+    BOOST_CHECK_EQUAL(*ten, 2600);
+    BOOST_CHECK_EQUAL(d.pass.start, bounds[SLOW_BUCKET - 1]);
+    BOOST_CHECK_EQUAL(d.pass.end, bounds[FAST_BUCKET - 1]);
+    BOOST_CHECK_EQUAL(d.pass.within_target, 100);
+    BOOST_CHECK_EQUAL(d.fail.start, 0);
+    BOOST_CHECK_EQUAL(d.fail.end, bounds[SLOW_BUCKET - 1]);
+    BOOST_CHECK_EQUAL(d.fail.total_confirmed, 0);
+
+    // The medium horizon reports its own decay and scale.
+    BOOST_REQUIRE(est.EstimateRaw(8, 0.85, node::FeeEstimateHorizon::MEDIUM, &d));
+    BOOST_CHECK_EQUAL(d.decay, 0.9952);
+    BOOST_CHECK_EQUAL(d.scale, 2U);
+
+    // Every fast transaction confirmed in time: even a threshold of 1 is met.
+    BOOST_CHECK_EQUAL(est.EstimateRaw(9, 1.0, node::FeeEstimateHorizon::SHORT).value_or(0), 7000);
+    BOOST_CHECK(!est.EstimateRaw(9, 1.01, node::FeeEstimateHorizon::SHORT));
+    // Beyond a horizon: no answer; every horizon's reach.
+    BOOST_CHECK(!est.EstimateRaw(13, 0.85, node::FeeEstimateHorizon::SHORT));
+    BOOST_CHECK_EQUAL(est.HighestTarget(node::FeeEstimateHorizon::SHORT), 12U);
+    BOOST_CHECK_EQUAL(est.HighestTarget(node::FeeEstimateHorizon::MEDIUM), 48U);
+    BOOST_CHECK_EQUAL(est.HighestTarget(node::FeeEstimateHorizon::LONG), 1008U);
+
+    // No data at all: nothing passes, the whole range is the failing one.
+    node::FeeEstimator empty({}, nullptr, 0);
+    BOOST_CHECK(!empty.EstimateRaw(2, 0.95, node::FeeEstimateHorizon::SHORT, &d));
+    BOOST_CHECK_EQUAL(d.pass.start, -1);
+    BOOST_CHECK_EQUAL(d.fail.start, 0);
+    BOOST_CHECK_EQUAL(d.fail.end, 1e99);
+    BOOST_CHECK_EQUAL(d.decay, 0.962);
+}
+
+// Which additions the estimator learns from, through the real acceptance
+// code: not in initial block download, not with a stale tip, not a package
+// member, not a child of an in-mempool parent; an ordinary one is.
+BOOST_AUTO_TEST_CASE(skips_ibd_and_stale_tip)
+{
+    EstimatorSetup s;
+    // Real clock, tip in 2011: initial block download.
+    const TransactionRef during_ibd = s.Accept(s.fx.SpendTo(s.Coinbase(0), 1000));
+    BOOST_CHECK(s.pool->exists(during_ibd->GetHash()));
+    BOOST_CHECK(!s.est->IsTracked(during_ibd->GetHash()));
+
+    s.MakeCurrent();
+    const TransactionRef current = s.Accept(s.fx.SpendTo(s.Coinbase(1), 1000));
+    BOOST_CHECK(s.est->IsTracked(current->GetHash()));
+    {
+        std::lock_guard lock(s.fx.Chainman().ChainLock());
+        BOOST_CHECK(node::IsCurrentForFeeEstimation(s.fx.Chainman()));
+    }
+
+    // Out of initial block download for good, but the tip is now over three
+    // hours old: we may be missing blocks.
+    SetMockTime(s.fx.Tip()->GetBlockTime() + 3 * 60 * 60 + 1);
+    const TransactionRef stale = s.Accept(s.fx.SpendTo(s.Coinbase(2), 1000));
+    BOOST_CHECK(!s.est->IsTracked(stale->GetHash()));
+    SetMockTime(s.fx.Tip()->GetBlockTime() + 3 * 60 * 60);
+    const TransactionRef edge = s.Accept(s.fx.SpendTo(s.Coinbase(3), 1000));
+    BOOST_CHECK(s.est->IsTracked(edge->GetHash()));
+}
+
+BOOST_AUTO_TEST_CASE(skips_package_members_and_children)
+{
+    EstimatorSetup s;
+    s.MakeCurrent();
+    // A child of an in-mempool parent: the parent counts, the child not.
+    const TransactionRef parent = s.Accept(s.fx.SpendTo(s.Coinbase(0), 1000));
+    const TransactionRef child = s.Accept(s.fx.SpendTo(test_util::ChainFixture::Output(parent, 0), 1000));
+    BOOST_CHECK(s.est->IsTracked(parent->GetHash()));
+    BOOST_CHECK(!s.est->IsTracked(child->GetHash()));
+
+    // A package submission (submitpackage, package relay): neither member,
+    // also not the parent that entered on its own in the first pass.
+    const TransactionRef p2 = s.fx.SpendTo(s.Coinbase(1), 1000);
+    const TransactionRef c2 = s.fx.SpendTo(test_util::ChainFixture::Output(p2, 0), 5000);
+    const node::PackageMempoolAcceptResult r = node::ProcessNewPackage(s.fx.Chainman(), *s.pool, {p2, c2}, false);
+    BOOST_REQUIRE_MESSAGE(r.m_state.IsValid(), r.m_state.ToString());
+    BOOST_CHECK(s.pool->exists(p2->GetHash()));
+    BOOST_CHECK(s.pool->exists(c2->GetHash()));
+    BOOST_CHECK(!s.est->IsTracked(p2->GetHash()));
+    BOOST_CHECK(!s.est->IsTracked(c2->GetHash()));
+    // A test-accept touches nothing.
+    const TransactionRef p3 = s.fx.SpendTo(s.Coinbase(2), 1000);
+    node::ProcessNewPackage(s.fx.Chainman(), *s.pool, {p3}, true);
+    BOOST_CHECK(!s.est->IsTracked(p3->GetHash()));
+    BOOST_CHECK_EQUAL(s.est->TrackedCount(), 1U);
+}
+
+BOOST_AUTO_TEST_CASE(skips_reorg_readds)
+{
+    EstimatorSetup s;
+    s.MakeCurrent();
+    const TransactionRef tx = s.Accept(s.fx.SpendTo(s.Coinbase(0), 1000));
+    BOOST_CHECK(s.est->IsTracked(tx->GetHash()));
+    // Mined: recorded as confirmed and no longer tracked.
+    s.fx.Mine({tx});
+    BOOST_CHECK(!s.pool->exists(tx->GetHash()));
+    BOOST_CHECK_EQUAL(s.est->TrackedCount(), 0U);
+    s.MakeCurrent();
+    // The block goes away: the transaction returns with the limits bypassed,
+    // and is not tracked again.
+    BlockValidationState state;
+    {
+        std::lock_guard lock(s.fx.Chainman().ChainLock());
+        BOOST_REQUIRE(s.fx.Chainman().InvalidateBlock(state, const_cast<BlockIndex*>(s.fx.Tip())));
+    }
+    BOOST_CHECK(s.pool->exists(tx->GetHash()));
+    BOOST_CHECK(!s.est->IsTracked(tx->GetHash()));
+}
+
+// Each flag of the notification on its own, through the pool itself.
+BOOST_AUTO_TEST_CASE(add_info_flags)
+{
+    EstimatorSetup s;
+    const unsigned height = static_cast<unsigned>(s.fx.Height());
+    auto add = [&](int coin, const node::MempoolAddInfo& info) {
+        const TransactionRef tx = s.fx.SpendTo(s.Coinbase(coin), 1000);
+        node::TxMempoolEntry entry(tx, 1000, GetTime(), height, s.pool->GetSequence(), true, 4, 20);
+        std::lock_guard lock(s.pool->Mutex());
+        s.pool->AddUnchecked(std::move(entry), info);
+        return s.est->IsTracked(tx->GetHash());
+    };
+    BOOST_CHECK(add(0, {}));
+    BOOST_CHECK(!add(1, {.limits_bypassed = true}));
+    BOOST_CHECK(!add(2, {.in_package = true}));
+    BOOST_CHECK(!add(3, {.chainstate_current = false}));
+    BOOST_CHECK(add(4, {.limits_bypassed = false, .in_package = false, .chainstate_current = true}));
+    BOOST_CHECK_EQUAL(s.est->TrackedCount(), 2U);
+}
+
+// As Core: transactions loaded from mempool.dat go through the ordinary
+// acceptance (limits applied), so they are tracked when the chain is current.
+BOOST_AUTO_TEST_CASE(mempool_dat_loads_are_tracked)
+{
+    EstimatorSetup s;
+    s.MakeCurrent();
+    const TransactionRef a = s.Accept(s.fx.SpendTo(s.Coinbase(0), 1000));
+    const TransactionRef b = s.Accept(s.fx.SpendTo(s.Coinbase(1), 2000));
+    const auto path = s.fx.DataDir() / "fees_tests_mempool.dat";
+    std::string error;
+    BOOST_REQUIRE_MESSAGE(node::DumpMempool(*s.pool, path, false, error), error);
+
+    node::TxMempool fresh;
+    node::FeeEstimator est({}, &fresh, static_cast<unsigned>(s.fx.Height()));
+    fresh.RegisterObserver(&est);
+    node::LoadMempoolResult result;
+    BOOST_REQUIRE_MESSAGE(node::LoadMempool(fresh, s.fx.Chainman(), path, result, error), error);
+    BOOST_CHECK_EQUAL(result.succeeded, 2U);
+    BOOST_CHECK(est.IsTracked(a->GetHash()));
+    BOOST_CHECK(est.IsTracked(b->GetHash()));
+    fresh.UnregisterObserver(&est);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
