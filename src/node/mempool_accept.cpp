@@ -8,6 +8,7 @@
 #include <kernel/coins.h>
 #include <kernel/script_check_queue.h>
 #include <kernel/validation.h>
+#include <node/fees.h>
 #include <node/package_rbf.h>
 #include <node/policy.h>
 #include <node/truc_policy.h>
@@ -537,7 +538,10 @@ MempoolAcceptResult AcceptSingle(ChainstateManager& chainman, TxMempool& pool, c
                      e->GetFee(), txid.GetHex(), fee);
         }
         if (!all_conflicts.empty()) pool.RemoveStaged(all_conflicts, MemPoolRemovalReason::REPLACED);
-        pool.AddUnchecked(std::move(entry));
+        // What the fee estimator needs to know to skip the addition, as Core.
+        pool.AddUnchecked(std::move(entry), MempoolAddInfo{.limits_bypassed = args.bypass_limits,
+                                                           .in_package = args.package_submission,
+                                                           .chainstate_current = IsCurrentForFeeEstimation(chainman)});
         if (!args.bypass_limits && !args.package_submission) {
             pool.Expire(GetTime() - opts.expiry_seconds);
             std::vector<OutPoint> no_spends;
@@ -759,7 +763,12 @@ static PackageMempoolAcceptResult AcceptPackage(ChainstateManager& chainman, TxM
 
     // Submitting. Pass 1: each transaction alone.
     std::vector<size_t> reconsider;
-    bool failed = false;
+    // A member that failed for a reason the package cannot change (anything
+    // but a fee below the minimum, or inputs missing because a parent is not
+    // in yet) means the package as a whole cannot succeed: no package pass.
+    // As Core, the members after it are still tried alone (an unrelated
+    // parent valid on its own is accepted), so every member has a verdict.
+    bool quit_early = false;
     for (size_t i = 0; i < package.size(); ++i) {
         const TransactionRef& tx = package[i];
         const uint256& wtxid = tx->GetWitnessHash();
@@ -798,24 +807,20 @@ static PackageMempoolAcceptResult AcceptPackage(ChainstateManager& chainman, TxM
         args.mempool_ancestors_out = &member_ancestors[wtxid];
         MempoolAcceptResult r = AcceptLocked(chainman, pool, tx, args);
         const bool invalid = r.m_result_type != MempoolAcceptResult::ResultType::VALID;
-        const bool waits = invalid && (r.m_state.GetTxResult() == TxValidationResult::RECONSIDERABLE ||
-                                       (!reconsider.empty() &&
-                                        r.m_state.GetTxResult() == TxValidationResult::MISSING_INPUTS));
+        // A lone transaction has nothing to be judged with: any failure is final.
+        const bool waits = invalid && package.size() > 1 &&
+                           (r.m_state.GetTxResult() == TxValidationResult::RECONSIDERABLE ||
+                            r.m_state.GetTxResult() == TxValidationResult::MISSING_INPUTS);
         if (waits) {
             reconsider.push_back(i);
         } else if (invalid) {
-            failed = true;
+            quit_early = true;
         }
+        // Kept unless the package pass below gives a later verdict.
         out.m_tx_results[wtxid] = r;
-        if (invalid && !waits && i + 1 < package.size()) break;
     }
-    if (failed) {
+    if (quit_early) {
         out.m_state.Invalid(TxValidationResult::CONSENSUS, "transaction failed");
-        for (const TransactionRef& tx : package) {
-            if (!out.m_tx_results.count(tx->GetWitnessHash())) {
-                out.m_tx_results[tx->GetWitnessHash()] = Invalid(TxValidationResult::UNKNOWN, "package-not-validated");
-            }
-        }
         return out;
     }
     if (reconsider.empty()) return out;
@@ -942,6 +947,10 @@ PackageMempoolAcceptResult ProcessNewPackage(ChainstateManager& chainman, TxMemp
         it->second = Invalid(TxValidationResult::MEMPOOL_POLICY, "mempool full");
         out.m_state = TxValidationState{};
         out.m_state.Invalid(TxValidationResult::CONSENSUS, "transaction failed");
+        // A rejection like any other (AcceptLocked fires for the rest).
+        TRACEPOINT(mempool, rejected, tx->GetHash().data(), "mempool full");
+        LogDebug(LogCategory::MEMPOOLREJ, "{} (wtxid={}) was not accepted: mempool full", tx->GetHash().GetHex(),
+                 tx->GetWitnessHash().GetHex());
     }
     return out;
 }

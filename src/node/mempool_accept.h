@@ -82,12 +82,17 @@ struct PackageMempoolAcceptResult {
 // package-wide TRUC, limit ("package-mempool-limits") and ephemeral dust
 // rules apply.
 // Otherwise (submitpackage) the package is a child with its parents (child
-// last, spending every other member). Each transaction alone first; parents
-// below the minimum fee (below -minrelaytxfee: TRUC parents only) are retried
-// with the child's fee (CPFP), and a parent that cannot pay for its
+// last, spending every other member). Each transaction alone first, every
+// member (also after one failed); parents below the minimum fee (below
+// -minrelaytxfee: TRUC parents only) and members missing a parent's outputs
+// are retried together with the child's fee (CPFP) unless some member failed
+// for another reason ("transaction failed": then each keeps its own verdict,
+// a valid member stays in the mempool); a parent that cannot pay for its
 // replacements alone may replace them with its child (package RBF,
 // 1-parent-1-child only). The members go in untrimmed and the mempool is
-// trimmed once at the end (a member that did not survive: "mempool full").
+// trimmed once at the end (a member that did not survive: "mempool full",
+// firing mempool:rejected). Every member has a result unless the package was
+// refused as a whole before any was tried (the well-formedness reasons).
 // max_sane_feerate (sat/kvB, 0: none) caps each member's own modified feerate
 // before anything is added ("max feerate exceeded").
 // No CPFP / RBF carve-out of the limits for package members (as Core).

@@ -1194,7 +1194,9 @@ Json SubmitPackage(const RPCRequest& request)
         r["txid"] = tx->GetHash().GetHex();
         const auto it = pr.m_tx_results.find(wtxid);
         if (it == pr.m_tx_results.end()) {
-            r["error"] = "unevaluated";
+            // Only when the package was refused as a whole before any member
+            // was tried (then no member has a verdict): Core's string.
+            r["error"] = "package-not-validated";
             tx_results[wtxid.GetHex()] = std::move(r);
             continue;
         }

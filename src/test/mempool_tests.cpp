@@ -3,7 +3,8 @@
 // conflict), expiry, size limit with the rolling minimum fee, reorg
 // re-adding, sequence numbers, persistence; the CPFP and single-conflict RBF
 // carve-outs of the limits, "mempool full" (single and package),
-// submitpackage's "max feerate exceeded", package dry runs'
+// submitpackage's "max feerate exceeded", a package member failing alone
+// (the others still tried alone), package dry runs'
 // "package-mempool-limits" and "bip125-replacement-disallowed", ephemeral
 // dust spends, the 2,500 legacy sigops cap.
 #include <crypto/hash.h>
@@ -590,6 +591,91 @@ BOOST_AUTO_TEST_CASE(package_mempool_full)
     BOOST_CHECK(s.pool->exists(child->GetHash()));
     BOOST_CHECK_LT(s.pool->size(), 5U);
     BOOST_CHECK_LE(static_cast<int64_t>(s.pool->DynamicMemoryUsage()), opts.max_size_bytes);
+    s.Check();
+}
+
+// A member failing for a reason its package cannot change (not its fee, not
+// inputs from a parent not yet in) ends the package, but as Core's
+// AcceptPackage every member is still tried alone: each has a verdict, an
+// unrelated parent valid alone enters, the failed parent's child misses its
+// inputs, and a parent below the minimum fee gets no CPFP.
+BOOST_AUTO_TEST_CASE(package_member_failure_others_tried)
+{
+    MempoolSetup s;
+    auto spend_v = [&](const test_util::SpendableOutput& in, Amount fee, uint32_t version) {
+        TxOut out = in.out;
+        out.value -= fee;
+        return s.fx.Spend({in}, {out}, TxIn::SEQUENCE_FINAL, version);
+    };
+    const TransactionRef good_a = s.fx.SpendTo(s.Coinbase(0), 1000);
+    const TransactionRef bad = spend_v(s.Coinbase(1), 1000, 4);  // non-standard version
+    const TransactionRef good_c = s.fx.SpendTo(s.Coinbase(2), 1000);
+    BOOST_CHECK_EQUAL(s.Accept(bad, /*test_accept=*/true).m_state.GetRejectReason(), "version");
+    TxOut pay = s.Coinbase(0).out;
+    pay.value = 1000000;
+    const TransactionRef child = s.fx.Spend(
+        {ChainFixture::Output(good_a, 0), ChainFixture::Output(bad, 0), ChainFixture::Output(good_c, 0)}, {pay});
+    auto res = ProcessNewPackage(s.fx.Chainman(), *s.pool, {good_a, bad, good_c, child}, /*test_accept=*/false);
+    for (const auto& [w, tr] : res.m_tx_results) BOOST_TEST_MESSAGE(w.GetHex() << " " << tr.m_state.ToString());
+    BOOST_CHECK_EQUAL(res.m_state.GetRejectReason(), "transaction failed");
+    BOOST_REQUIRE_EQUAL(res.m_tx_results.size(), 4U);
+    for (const auto& tx : {good_a, good_c}) {
+        const auto& r = res.m_tx_results.at(tx->GetWitnessHash());
+        BOOST_CHECK(r.m_result_type == MempoolAcceptResult::ResultType::VALID);
+        BOOST_CHECK_EQUAL(*r.m_base_fees, 1000);
+        BOOST_CHECK(r.m_wtxids_fee_calculations == std::vector<uint256>{tx->GetWitnessHash()});
+        BOOST_CHECK(s.pool->exists(tx->GetHash()));
+    }
+    BOOST_CHECK_EQUAL(res.m_tx_results.at(bad->GetWitnessHash()).m_state.GetRejectReason(), "version");
+    const auto& cr = res.m_tx_results.at(child->GetWitnessHash());
+    BOOST_CHECK_EQUAL(cr.m_state.GetRejectReason(), "bad-txns-inputs-missingorspent");
+    BOOST_CHECK(cr.m_state.GetTxResult() == TxValidationResult::MISSING_INPUTS);
+    BOOST_CHECK_EQUAL(s.pool->size(), 2U);
+    s.Check();
+
+    // Again: the two are mempool entries now, the others fail as before.
+    res = ProcessNewPackage(s.fx.Chainman(), *s.pool, {good_a, bad, good_c, child}, /*test_accept=*/false);
+    BOOST_CHECK_EQUAL(res.m_state.GetRejectReason(), "transaction failed");
+    BOOST_REQUIRE_EQUAL(res.m_tx_results.size(), 4U);
+    BOOST_CHECK(res.m_tx_results.at(good_a->GetWitnessHash()).m_result_type ==
+                MempoolAcceptResult::ResultType::MEMPOOL_ENTRY);
+    BOOST_CHECK_EQUAL(res.m_tx_results.at(bad->GetWitnessHash()).m_state.GetRejectReason(), "version");
+    BOOST_CHECK_EQUAL(s.pool->size(), 2U);
+
+    // A TRUC parent below the relay minimum (would be paid for by its child)
+    // next to a failing one: no package pass, its own verdict stays.
+    const TransactionRef truc_parent = spend_v(s.Coinbase(3), 0, 3);
+    const TransactionRef bad2 = spend_v(s.Coinbase(4), 1000, 4);
+    TxOut big_fee = s.Coinbase(3).out;
+    big_fee.value -= 100000;
+    const TransactionRef truc_child = s.fx.Spend({ChainFixture::Output(truc_parent, 0), ChainFixture::Output(bad2, 0)},
+                                                 {big_fee}, TxIn::SEQUENCE_FINAL, 3);
+    res = ProcessNewPackage(s.fx.Chainman(), *s.pool, {truc_parent, bad2, truc_child}, /*test_accept=*/false);
+    BOOST_CHECK_EQUAL(res.m_state.GetRejectReason(), "transaction failed");
+    BOOST_REQUIRE_EQUAL(res.m_tx_results.size(), 3U);
+    const auto& tp = res.m_tx_results.at(truc_parent->GetWitnessHash());
+    BOOST_CHECK_EQUAL(tp.m_state.GetRejectReason(), "min relay fee not met");
+    BOOST_CHECK(tp.m_state.GetTxResult() == TxValidationResult::RECONSIDERABLE);
+    BOOST_CHECK_EQUAL(res.m_tx_results.at(bad2->GetWitnessHash()).m_state.GetRejectReason(), "version");
+    BOOST_CHECK_EQUAL(res.m_tx_results.at(truc_child->GetWitnessHash()).m_state.GetRejectReason(),
+                      "bad-txns-inputs-missingorspent");
+    BOOST_CHECK_EQUAL(s.pool->size(), 2U);
+
+    // A package of one: any failure is final, its fee included (no package pass).
+    res = ProcessNewPackage(s.fx.Chainman(), *s.pool, {truc_parent}, /*test_accept=*/false);
+    BOOST_CHECK_EQUAL(res.m_state.GetRejectReason(), "transaction failed");
+    BOOST_CHECK_EQUAL(res.m_tx_results.at(truc_parent->GetWitnessHash()).m_state.ToString(),
+                      s.Accept(truc_parent, /*test_accept=*/true).m_state.ToString());
+
+    // Refused as a whole before any member is tried (here two members spend
+    // the same coin): no member has a verdict.
+    const TransactionRef twin = s.fx.SpendTo(s.Coinbase(5), 2000);
+    const TransactionRef twin2 = s.fx.SpendTo(s.Coinbase(5), 3000);
+    const TransactionRef twins_child = s.fx.Spend({ChainFixture::Output(twin, 0), ChainFixture::Output(twin2, 0)}, {pay});
+    res = ProcessNewPackage(s.fx.Chainman(), *s.pool, {twin, twin2, twins_child}, /*test_accept=*/false);
+    BOOST_CHECK_EQUAL(res.m_state.GetRejectReason(), "conflict-in-package");
+    BOOST_CHECK(res.m_tx_results.empty());
+    BOOST_CHECK_EQUAL(s.pool->size(), 2U);
     s.Check();
 }
 

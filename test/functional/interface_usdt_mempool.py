@@ -12,7 +12,10 @@ the mempool tracepoints against RPC data:
   The replaced transaction also leaves with mempool:removed reason `replaced`.
 - mempool:rejected: a zero-fee transaction sent over P2P (msg_tx) by a
   test peer, reason `min relay fee not met`; the same reason when
-  sendrawtransaction submits another zero-fee transaction.
+  sendrawtransaction submits another zero-fee transaction; and for each
+  member of a package (submitpackage) that went in and was trimmed away at
+  once as `mempool full` (-maxmempool=5, nearly full), after its
+  mempool:added and with its mempool:removed reason `sizelimit`.
 """
 import ctypes
 import os
@@ -22,7 +25,7 @@ from decimal import Decimal
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from test_framework.framework import BitcoinTestFramework  # noqa: E402
-from test_framework.messages import msg_tx  # noqa: E402
+from test_framework.messages import TxOut, msg_tx  # noqa: E402
 from test_framework.p2p import P2PInterface  # noqa: E402
 from test_framework.tracing import tracer_lock  # noqa: E402
 from test_framework.tx import AnyoneCanSpend  # noqa: E402
@@ -193,6 +196,7 @@ class MempoolTracepointTest(BitcoinTestFramework):
                 self.test_rejected(node)
             finally:
                 self.tracer.close()
+            self.test_rejected_package_mempool_full()
 
     def test_added(self, node):
         self.log.info("mempool:added: txid, vsize and fee as getmempoolentry")
@@ -275,6 +279,59 @@ class MempoolTracepointTest(BitcoinTestFramework):
         self.tracer.wait("rejected", 1)
         events = self.tracer.take()
         assert_equal(events["rejected"], [{"txid": tx["txid"], "reason": "min relay fee not met"}])
+
+    def test_rejected_package_mempool_full(self):
+        self.log.info("mempool:rejected: package members trimmed away as 'mempool full' after the package went in")
+        self.restart_node(0, extra_args=["-listen=1", "-bind=127.0.0.1", "-maxmempool=5"])
+        node = self.nodes[0]
+        acs = self.acs
+        self.generate(node, 1)  # an empty mempool
+        fan = acs.create_self_transfer_multi(num_outputs=60, fee=Decimal("0.001"))
+        acs.mine([fan])
+        data = b"\x6a\x4e" + (48000).to_bytes(4, "little") + b"\x00" * 48000  # OP_RETURN OP_PUSHDATA4
+
+        def big_tx(fee):
+            return acs.create_self_transfer_multi(extra_outputs=[TxOut(0, data), TxOut(0, data)], fee=fee)
+
+        # Nearly full at ~0.21 sat/vB: less room left than one more such transaction.
+        limit = node.getmempoolinfo()["maxmempool"]
+        per_tx = 0
+        while True:
+            before = node.getmempoolinfo()["usage"]
+            node.sendrawtransaction(big_tx(Decimal("0.00020000"))["hex"])
+            info = node.getmempoolinfo()
+            per_tx = max(per_tx, info["usage"] - before)
+            if info["usage"] + per_tx > limit:
+                break
+        # Parent and child of ~49 kvB each (a package is at most 404,000
+        # weight units; together more than the room left), ~0.10 and ~0.12 sat/vB:
+        # both enter alone, then the trim at the end evicts them as the
+        # cheapest package.
+        pdata = b"\x6a\x4e" + (49000).to_bytes(4, "little") + b"\x00" * 49000
+        parent = acs.create_self_transfer_multi(extra_outputs=[TxOut(0, pdata)], fee=Decimal("0.00005000"))
+        # The child pays a little more: the parent's descendant score (the
+        # package's feerate) is then the lowest, and the two go together.
+        child = acs.create_self_transfer_multi(utxos=[parent["new_utxo"]], extra_outputs=[TxOut(0, pdata)],
+                                               fee=Decimal("0.00006000"))
+        with tracer_lock("bcc"):
+            # A second tracer: the first stays referenced (collecting a closed
+            # BPF object would close descriptor numbers reused since).
+            self.package_tracer = tracer = Tracer(node.process.pid)
+            try:
+                res = node.submitpackage([parent["hex"], child["hex"]])
+                assert_equal(res["package_msg"], "transaction failed")
+                for t in (parent, child):
+                    assert_equal(res["tx-results"][t["wtxid"]]["error"], "mempool full")
+                tracer.wait("rejected", 2)
+                events = tracer.take()
+            finally:
+                tracer.close()
+        assert_equal(sorted((e["txid"], e["reason"]) for e in events["rejected"]),
+                     sorted((t["txid"], "mempool full") for t in (parent, child)))
+        # They did enter, and left with reason sizelimit.
+        assert_equal(sorted(e["txid"] for e in events["added"]), sorted([parent["txid"], child["txid"]]))
+        assert_equal(sorted((e["txid"], e["reason"]) for e in events["removed"]),
+                     sorted((t["txid"], "sizelimit") for t in (parent, child)))
 
 
 if __name__ == "__main__":

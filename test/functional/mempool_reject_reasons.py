@@ -7,10 +7,13 @@ package rules; as Core, a package dry run judges each member alone on its own
 fee, may not conflict with the mempool, stops at the first failing member and
 checks its members' ancestor/descendant limits together).
 Through submitpackage: "max feerate exceeded" (its maxfeerate argument, on
-each transaction's own feerate), "transaction failed" and
-"package-not-validated". Through sendrawtransaction on a node with
--maxmempool=5: "mempool full" (accepted, then evicted by the size trim of the
-same acceptance; a dry run never trims).
+each transaction's own feerate), "transaction failed" (every member still
+tried alone, each with its own verdict) and "package-not-validated" (a
+package refused as a whole before any member was tried). Through
+sendrawtransaction on a node with -maxmempool=5: "mempool full" (accepted,
+then evicted by the size trim of the same acceptance; a dry run never trims),
+and through submitpackage for both members of a package trimmed away once
+it went in.
 
 Not reachable: "bad-txns-inputvalues-outofrange" / "bad-txns-fee-outofrange"
 (the coins spent would have to be worth more than MAX_MONEY, and no such coin
@@ -275,10 +278,53 @@ class MempoolRejectReasonsTest(BitcoinTestFramework):
         assert_equal(results[0]["reject-reason"], "version")
         assert_equal(results[1], {"txid": self._txid(child3), "wtxid": child3.wtxid})
         assert all("package-error" not in r for r in results), results
-        # submitpackage reports them as "transaction failed" / "package-not-validated".
+        # submitpackage (as Core's AcceptPackage): a member failing for a
+        # reason other than its fee ends the package ("transaction failed"),
+        # but every member is still tried alone, so each has its own verdict:
+        # the child misses its parent's outputs.
         res = node.submitpackage([bad_parent.serialize().hex(), child3.serialize().hex()])
         assert_equal(res["package_msg"], "transaction failed")
-        assert_equal(res["tx-results"][child3.wtxid]["error"], "package-not-validated")
+        assert_equal(res["tx-results"][bad_parent.wtxid], {"txid": self._txid(bad_parent), "error": "version"})
+        assert_equal(res["tx-results"][child3.wtxid],
+                     {"txid": self._txid(child3), "error": "bad-txns-inputs-missingorspent"})
+        assert_equal(res["replaced-transactions"], [])
+        assert not {self._txid(bad_parent), self._txid(child3)} & set(node.getrawmempool())
+        # An unrelated parent valid on its own still goes in, before and
+        # after the failing member; the child misses the failed parent.
+        good_a = acs.create_self_transfer(fee=Decimal("0.0001"))
+        coin_b = acs.get_utxo()
+        bad_b = self.spend(coin_b, [TxOut(to_satoshis(coin_b["value"]) - 10000, spk)], version=4)
+        good_c = acs.create_self_transfer(fee=Decimal("0.0001"))
+        child4 = self.spend([good_a["new_utxo"], OutPoint(self._txid(bad_b), 0), good_c["new_utxo"]],
+                            [TxOut(10**6, spk)])
+        res = node.submitpackage([good_a["hex"], bad_b.serialize().hex(), good_c["hex"], child4.serialize().hex()])
+        assert_equal(res["package_msg"], "transaction failed")
+        assert_equal(len(res["tx-results"]), 4)
+        for good in (good_a, good_c):
+            entry = res["tx-results"][good["wtxid"]]
+            assert_equal(entry["txid"], good["txid"])
+            assert "error" not in entry, entry
+            assert_equal(entry["fees"]["base"], Decimal("0.0001"))
+            assert_equal(entry["fees"]["effective-includes"], [good["wtxid"]])
+        assert_equal(res["tx-results"][bad_b.wtxid]["error"], "version")
+        assert_equal(res["tx-results"][child4.wtxid]["error"], "bad-txns-inputs-missingorspent")
+        in_pool = set(node.getrawmempool())
+        assert {good_a["txid"], good_c["txid"]} <= in_pool
+        assert not {self._txid(bad_b), self._txid(child4)} & in_pool
+        # Submitted again: the two are mempool entries (no effective feerate).
+        res = node.submitpackage([good_a["hex"], bad_b.serialize().hex(), good_c["hex"], child4.serialize().hex()])
+        assert_equal(res["package_msg"], "transaction failed")
+        assert_equal(res["tx-results"][good_a["wtxid"]]["fees"], {"base": Decimal("0.0001")})
+        assert_equal(res["tx-results"][bad_b.wtxid]["error"], "version")
+        acs.mine([good_a, good_c])
+        # "package-not-validated" only when the package is refused as a whole
+        # before any member is tried: no member has a verdict.
+        res = node.submitpackage([p1["hex"], conflicting.serialize().hex(), child2.serialize().hex()])
+        assert_equal(res["package_msg"], "conflict-in-package")
+        assert_equal(res["tx-results"], {
+            t.wtxid: {"txid": self._txid(t), "error": "package-not-validated"}
+            for t in (p1["tx"], conflicting, child2)})
+        assert not {self._txid(t) for t in (p1["tx"], conflicting, child2)} & set(node.getrawmempool())
         self.hit.update(["transaction failed", "package-not-validated"])
 
         self.log.info("package dry run: no conflict with the mempool")
@@ -433,6 +479,35 @@ class MempoolRejectReasonsTest(BitcoinTestFramework):
         # Nothing better was evicted, and the rolling minimum rose above the low feerate.
         assert set(fill) <= set(node.getrawmempool())
         assert info["mempoolminfee"] > Decimal("0.00000125"), info
+
+        self.log.info("mempool full for package members (trimmed once the package is in)")
+        # A restart resets the rolling minimum; the pool is reloaded as it
+        # was (full to within one big transaction, the cheapest at ~0.125
+        # sat/vB). A parent and child of ~49 kvB each (together within the
+        # package's 404,000 weight units, more than the room left) paying
+        # ~0.10 and ~0.12 sat/vB: both go in alone (above -minrelaytxfee),
+        # and the trim at the end evicts them together as the lowest-scoring
+        # package.
+        self.restart_node(0, extra_args=["-maxmempool=5"])
+        node = self.nodes[0]
+        assert_equal(node.getmempoolinfo()["mempoolminfee"], Decimal("0.00000100"))
+        assert set(fill) <= set(node.getrawmempool())
+        pdata = OP_RETURN + b"\x4e" + (49000).to_bytes(4, "little") + b"\x00" * 49000
+        parent = acs.create_self_transfer_multi(extra_outputs=[TxOut(0, pdata)], fee=Decimal("0.00005000"))
+        # The child pays a little more: the parent's descendant score (the
+        # package's feerate) is then the lowest, and the two go together.
+        child = acs.create_self_transfer_multi(utxos=[parent["new_utxo"]], extra_outputs=[TxOut(0, pdata)],
+                                               fee=Decimal("0.00006000"))
+        # Each member's rejection is logged (and fires mempool:rejected).
+        with node.assert_debug_log([f"{t['txid']} (wtxid={t['wtxid']}) was not accepted: mempool full"
+                                    for t in (parent, child)]):
+            res = node.submitpackage([parent["hex"], child["hex"]])
+        assert_equal(res["package_msg"], "transaction failed")
+        for t in (parent, child):
+            assert_equal(res["tx-results"][t["wtxid"]], {"txid": t["txid"], "error": "mempool full"})
+            assert t["txid"] not in node.getrawmempool()
+        assert set(fill) <= set(node.getrawmempool())
+        assert node.getmempoolinfo()["usage"] <= limit
 
     def _txid(self, tx):
         from test_framework.messages import hash256

@@ -253,6 +253,22 @@ class RawTransactionTest(BitcoinTestFramework):
         a = self.acs.create_self_transfer()
         b = self.acs.create_self_transfer()
         assert_raises_rpc_error(-8, "package topology disallowed", node.submitpackage, [a["hex"], b["hex"]])
+
+        self.log.info("submitpackage: a member failing alone (not on its fee); the others still tried alone")
+        good = self.acs.create_self_transfer(fee=Decimal("0.0001"))
+        bad = self.acs.create_self_transfer(fee=Decimal("0.0001"), version=4)  # non-standard version
+        kid = self.acs.create_self_transfer_multi(utxos=[good["new_utxo"], bad["new_utxo"]], fee=Decimal("0.0002"))
+        res = node.submitpackage([good["hex"], bad["hex"], kid["hex"]])
+        assert_equal(res["package_msg"], "transaction failed")
+        assert_equal(res["replaced-transactions"], [])
+        results = res["tx-results"]
+        assert_equal(set(results.keys()), {good["wtxid"], bad["wtxid"], kid["wtxid"]})
+        assert_equal(set(results[good["wtxid"]].keys()), {"txid", "vsize", "fees"})
+        assert_equal(results[good["wtxid"]]["fees"]["effective-includes"], [good["wtxid"]])
+        assert_equal(results[bad["wtxid"]], {"txid": bad["txid"], "error": "version"})
+        assert_equal(results[kid["wtxid"]], {"txid": kid["txid"], "error": "bad-txns-inputs-missingorspent"})
+        pool = node.getrawmempool()
+        assert good["txid"] in pool and bad["txid"] not in pool and kid["txid"] not in pool
         self.generate(node, 1)
         self.acs._spent_pending.clear()
 
