@@ -108,25 +108,24 @@ bool CheckPackageLimits(const TxMempool& pool, const std::vector<TransactionRef>
     const MempoolLimits& limits = pool.Options().limits;
     const int64_t count = static_cast<int64_t>(txs.size());
     auto limit = [](int64_t n) { return " [limit: " + std::to_string(n) + "]"; };
-    if (count > limits.ancestor_count) {
-        error = "package count " + std::to_string(count) + " exceeds ancestor count limit" +
-                limit(limits.ancestor_count);
-        return false;
-    }
-    if (count > limits.descendant_count) {
-        error = "package count " + std::to_string(count) + " exceeds descendant count limit" +
-                limit(limits.descendant_count);
-        return false;
-    }
-    if (total_vsize > limits.ancestor_size_vbytes) {
-        error = "package size " + std::to_string(total_vsize) + " exceeds ancestor size limit" +
-                limit(limits.ancestor_size_vbytes);
-        return false;
-    }
-    if (total_vsize > limits.descendant_size_vbytes) {
-        error = "package size " + std::to_string(total_vsize) + " exceeds descendant size limit" +
-                limit(limits.descendant_size_vbytes);
-        return false;
+    // The package alone against each limit, in this order.
+    const struct {
+        const char* what;
+        int64_t value;
+        const char* which;
+        int64_t max;
+    } alone[] = {
+        {"count", count, "ancestor count", limits.ancestor_count},
+        {"count", count, "descendant count", limits.descendant_count},
+        {"size", total_vsize, "ancestor size", limits.ancestor_size_vbytes},
+        {"size", total_vsize, "descendant size", limits.descendant_size_vbytes},
+    };
+    for (const auto& c : alone) {
+        if (c.value > c.max) {
+            error = std::string("package ") + c.what + " " + std::to_string(c.value) + " exceeds " + c.which +
+                    " limit" + limit(c.max);
+            return false;
+        }
     }
     std::lock_guard lock(pool.Mutex());
     std::set<uint256> parents;

@@ -750,6 +750,14 @@ BOOST_AUTO_TEST_CASE(package_limits_and_conflicts)
                       "bip125-replacement-disallowed");
     BOOST_CHECK(s.pool->exists(x->GetHash()));
 
+    // A package larger than the limits by itself: five in a chain, with no
+    // mempool relatives, against a count limit of 4.
+    std::vector<TransactionRef> chain{s.fx.SpendTo(s.Coinbase(3), 1000)};
+    while (chain.size() < 5) chain.push_back(s.fx.SpendTo(ChainFixture::Output(chain.back(), 0), 1000));
+    res = ProcessNewPackage(s.fx.Chainman(), *s.pool, chain, /*test_accept=*/true);
+    BOOST_CHECK_EQUAL(res.m_state.GetRejectReason(), "package-mempool-limits");
+    BOOST_CHECK_EQUAL(res.m_state.GetDebugMessage(), "package count 5 exceeds ancestor count limit [limit: 4]");
+
     // More than 25 transactions (the RPCs refuse such arrays before this).
     std::vector<TransactionRef> many;
     for (int i = 0; i < 26; ++i) many.push_back(s.fx.SpendTo(s.Coinbase(i), 1000));
