@@ -154,7 +154,7 @@ struct NetStack {
 class ZmqMempoolObserver : public node::MempoolObserver {
 public:
     explicit ZmqMempoolObserver(ZmqNotifier& zmq) : m_zmq(zmq) {}
-    void TransactionAdded(const TransactionRef& tx, uint64_t sequence) override
+    void TransactionAdded(const TransactionRef& tx, uint64_t sequence, const node::MempoolAddInfo&) override
     {
         m_zmq.TransactionAddedToMempool(*tx, sequence);
     }

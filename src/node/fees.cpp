@@ -570,7 +570,7 @@ bool IsCurrentForFeeEstimation(const ChainstateManager& chainman)
     return !best_header || best_header->height <= tip->height;
 }
 
-void FeeEstimator::TransactionAddedWithInfo(const TransactionRef& tx, uint64_t, const MempoolAddInfo& info)
+void FeeEstimator::TransactionAdded(const TransactionRef& tx, uint64_t, const MempoolAddInfo& info)
 {
     if (!m_pool) return;
     if (info.limits_bypassed || info.in_package || !info.chainstate_current) return;

@@ -188,7 +188,7 @@ public:
     void SetFlushInterval(std::chrono::seconds interval);
 
     // MempoolObserver
-    void TransactionAddedWithInfo(const TransactionRef& tx, uint64_t sequence, const MempoolAddInfo& info) override;
+    void TransactionAdded(const TransactionRef& tx, uint64_t sequence, const MempoolAddInfo& info) override;
     void TransactionRemoved(const TransactionRef& tx, MemPoolRemovalReason reason, uint64_t sequence) override;
     // ValidationObserver
     void BlockConnected(const std::shared_ptr<const Block>& block, const BlockIndex& index) override;

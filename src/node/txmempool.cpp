@@ -766,7 +766,7 @@ void TxMempool::AddUnchecked(TxMempoolEntry entry_in, const MempoolAddInfo& info
     TRACEPOINT(mempool, added, txid.data(), static_cast<int32_t>(entry.GetTxSize()),
                static_cast<int64_t>(entry.GetFee()));
     const uint64_t sequence = m_sequence++;
-    for (MempoolObserver* o : m_observers) o->TransactionAddedWithInfo(entry.GetSharedTx(), sequence, info);
+    for (MempoolObserver* o : m_observers) o->TransactionAdded(entry.GetSharedTx(), sequence, info);
 }
 
 void TxMempool::RemoveUnchecked(TxMempoolEntry& e, MemPoolRemovalReason reason)

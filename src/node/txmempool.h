@@ -291,13 +291,8 @@ struct MempoolAddInfo {
 class MempoolObserver {
 public:
     virtual ~MempoolObserver() = default;
-    virtual void TransactionAdded(const TransactionRef& /*tx*/, uint64_t /*mempool_sequence*/) {}
-    // The same notification with the details; by default only the above.
-    virtual void TransactionAddedWithInfo(const TransactionRef& tx, uint64_t mempool_sequence,
-                                          const MempoolAddInfo& /*info*/)
-    {
-        TransactionAdded(tx, mempool_sequence);
-    }
+    virtual void TransactionAdded(const TransactionRef& /*tx*/, uint64_t /*mempool_sequence*/,
+                                  const MempoolAddInfo& /*info*/) {}
     virtual void TransactionRemoved(const TransactionRef& /*tx*/, MemPoolRemovalReason /*reason*/,
                                     uint64_t /*mempool_sequence*/) {}
 };

@@ -64,7 +64,7 @@ struct MempoolSetup {
 struct Recorder : MempoolObserver {
     std::vector<std::pair<uint256, uint64_t>> added;
     std::vector<std::tuple<uint256, MemPoolRemovalReason, uint64_t>> removed;
-    void TransactionAdded(const TransactionRef& tx, uint64_t seq) override { added.emplace_back(tx->GetHash(), seq); }
+    void TransactionAdded(const TransactionRef& tx, uint64_t seq, const MempoolAddInfo&) override { added.emplace_back(tx->GetHash(), seq); }
     void TransactionRemoved(const TransactionRef& tx, MemPoolRemovalReason r, uint64_t seq) override
     {
         removed.emplace_back(tx->GetHash(), r, seq);
