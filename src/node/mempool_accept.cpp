@@ -715,14 +715,18 @@ static PackageMempoolAcceptResult AcceptPackage(ChainstateManager& chainman, TxM
         // fully validated.
         std::map<OutPoint, TxOut> extra;
         std::map<uint256, int64_t> vsizes;
-        for (const TransactionRef& tx : package) {
+        auto dry_run_args = [&](bool skip_scripts) {
             AcceptArgs args;
             args.accept_time = now;
             args.test_accept = true;
             args.extra_coins = extra;
             args.client_max_feerate = max_sane_feerate;
             args.allow_replacement = false;
-            args.skip_scripts = true;
+            args.skip_scripts = skip_scripts;
+            return args;
+        };
+        for (const TransactionRef& tx : package) {
+            AcceptArgs args = dry_run_args(/*skip_scripts=*/true);
             args.mempool_ancestors_out = &member_ancestors[tx->GetWitnessHash()];
             MempoolAcceptResult r = AcceptLocked(chainman, pool, tx, args);
             if (r.m_result_type != MempoolAcceptResult::ResultType::VALID) {
@@ -742,12 +746,7 @@ static PackageMempoolAcceptResult AcceptPackage(ChainstateManager& chainman, TxM
         // the members before it.
         extra.clear();
         for (const TransactionRef& tx : package) {
-            AcceptArgs args;
-            args.accept_time = now;
-            args.test_accept = true;
-            args.extra_coins = extra;
-            args.client_max_feerate = max_sane_feerate;
-            args.allow_replacement = false;
+            AcceptArgs args = dry_run_args(/*skip_scripts=*/false);
             MempoolAcceptResult r = AcceptLocked(chainman, pool, tx, args);
             const bool valid = r.m_result_type == MempoolAcceptResult::ResultType::VALID;
             out.m_tx_results.emplace(tx->GetWitnessHash(), std::move(r));
