@@ -1259,7 +1259,7 @@ void RegisterMempoolSubmitRPCCommands(RPCTable& table)
                     "Hand a group of related hex-encoded serialized transactions to this node as one package.\n"
                     "Each transaction is checked against consensus and mempool policy, and every one that passes "
                     "enters the mempool.\nThis call is experimental; its interface can still change. "
-                    "Package policy details are described in doc/policy/packages.md.\n"
+                    "Package policy details are described in doc/mempool.md.\n"
                     "Note: being accepted here gives no guarantee that the rest of the network will relay the transactions.",
                     {{"package", T::ARR, false, "required",
                       "List of serialized transactions.\nIt must be one child transaction together with any subset "
